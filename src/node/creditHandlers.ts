@@ -1,0 +1,100 @@
+/**
+ * The handlers a lender node runs for the core message types: `stats` (local sufficient
+ * statistics for federated preprocessing), `setup` (receive the job's encoder and model),
+ * `train` (local training from the global parameters) and `evaluate` (score histogram sums
+ * for federated AUC/KS). What leaves the node is only parameters and sums over rows.
+ */
+import { featureColumns } from '../data/schema.js';
+import { deriveRandom } from '../math/random.js';
+import { localEvaluationSums } from '../metrics/histogram.js';
+import { createModel } from '../model/factory.js';
+import { trainLocal } from '../model/train.js';
+import { readArray, readBoolean, readJson, readNumber, readString, ProtocolError } from '../protocol/config.js';
+import { replyTo, type Message } from '../protocol/message.js';
+import { parseEncoderSpec } from '../preprocess/encoder.js';
+import { localStats, statsLayout } from '../preprocess/stats.js';
+import type { Handler } from './app.js';
+import { JobContext, type ModelSpec, type NodeDataset } from './jobContext.js';
+
+/** Defaults for local training when the coordinator does not say. */
+export const TRAIN_DEFAULTS = { epochs: 1, batchSize: 32, lr: 0.05, l2: 1e-3 } as const;
+
+/** Build the core handlers over the datasets a node holds. */
+export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>): Record<string, Handler> {
+  const jobs = new Map<string, JobContext>();
+
+  const datasetFor = (message: Message): NodeDataset => {
+    const key = readString(message.config, 'datasetKey', { maxLength: 200 });
+    const dataset = datasets.get(key);
+    if (!dataset) throw new ProtocolError(`dataset "${key}" is not registered at this node`, 'DATASET_UNKNOWN');
+    return dataset;
+  };
+  const jobFor = (message: Message): JobContext => {
+    const job = jobs.get(message.jobId);
+    if (!job) throw new ProtocolError(`job "${message.jobId}" was not set up at this node`, 'JOB_UNKNOWN');
+    return job;
+  };
+
+  return {
+    async stats(message) {
+      const dataset = datasetFor(message);
+      const includeProtected = readBoolean(message.config, 'includeProtected', false);
+      const layout = statsLayout(featureColumns(dataset.train.schema, includeProtected));
+      return replyTo(message, { arrays: { stats: localStats(dataset.train, layout) }, config: { numRows: dataset.train.numRows } });
+    },
+
+    async setup(message) {
+      const dataset = datasetFor(message);
+      const encoder = parseEncoderSpec(readJson(message.config, 'encoder'));
+      const model = parseModelSpec(readJson(message.config, 'model', 10_000));
+      const seed = message.config.seed ?? 0;
+      if (typeof seed === 'boolean') throw new ProtocolError('config.seed: expected a number or string');
+      jobs.set(message.jobId, new JobContext({ jobId: message.jobId, dataset, encoder, model, seed }));
+      return replyTo(message, { config: { numTrain: dataset.train.numRows, numTest: dataset.test.numRows, numFeatures: encoder.features.length } });
+    },
+
+    async train(message) {
+      const job = jobFor(message);
+      const { x, y } = job.encoded('train');
+      const model = createModel(job.model.kind, job.encoder.features.length, job.model.config, deriveRandom(job.seed, 'init'));
+      model.setParameters(readArray(message.arrays, 'parameters', model.numParameters));
+      const c = message.config;
+      const result = trainLocal(model, { x, y }, {
+        epochs: readNumber(c, 'epochs', { min: 1, max: 1000, integer: true, fallback: TRAIN_DEFAULTS.epochs }),
+        batchSize: readNumber(c, 'batchSize', { min: 1, max: 100_000, integer: true, fallback: TRAIN_DEFAULTS.batchSize }),
+        lr: readNumber(c, 'lr', { min: 1e-9, max: 10, fallback: TRAIN_DEFAULTS.lr }),
+        optimizer: readString<'sgd' | 'adam'>(c, 'optimizer', { allowed: ['sgd', 'adam'] as const, fallback: 'adam' }),
+        l2: readNumber(c, 'l2', { min: 0, max: 100, fallback: TRAIN_DEFAULTS.l2 }),
+        proximalMu: readNumber(c, 'proximalMu', { min: 0, max: 100, fallback: 0 }),
+        classWeights: readString<'none' | 'balanced'>(c, 'classWeights', { allowed: ['none', 'balanced'] as const, fallback: 'none' }) === 'balanced' ? 'balanced' : undefined,
+        rng: deriveRandom(job.seed, 'train', message.nodeId, message.round),
+      });
+      return replyTo(message, { arrays: { parameters: model.getParameters() }, config: { numExamples: result.numExamples, loss: result.meanLoss } });
+    },
+
+    async evaluate(message) {
+      const job = jobFor(message);
+      const split = readString<'train' | 'test'>(message.config, 'split', { allowed: ['train', 'test'] as const, fallback: 'test' });
+      const numBins = readNumber(message.config, 'numBins', { min: 10, max: 100_000, integer: true, fallback: 1000 });
+      const { x, y } = job.encoded(split);
+      const model = createModel(job.model.kind, job.encoder.features.length, job.model.config, deriveRandom(job.seed, 'init'));
+      model.setParameters(readArray(message.arrays, 'parameters', model.numParameters));
+      const scores = model.predictProba(x);
+      return replyTo(message, { arrays: { sums: localEvaluationSums(scores, y, numBins) }, config: { numExamples: x.rows } });
+    },
+  };
+}
+
+/** Validate a model description received in a setup message. */
+export function parseModelSpec(value: unknown): ModelSpec {
+  const v = value as ModelSpec;
+  if (typeof v !== 'object' || v === null || (v.kind !== 'logreg' && v.kind !== 'mlp')) throw new ProtocolError('model: expected { kind: "logreg" | "mlp", config }');
+  const config = v.config ?? {};
+  if (config.hidden !== undefined) {
+    if (!Array.isArray(config.hidden) || config.hidden.length < 1 || config.hidden.length > 2 || !config.hidden.every((h) => Number.isInteger(h) && h >= 1 && h <= 1024)) {
+      throw new ProtocolError('model.config.hidden: expected 1 or 2 layer sizes between 1 and 1024');
+    }
+  }
+  if (config.activation !== undefined && config.activation !== 'relu' && config.activation !== 'tanh') throw new ProtocolError('model.config.activation: expected relu or tanh');
+  return { kind: v.kind, config: { hidden: config.hidden, activation: config.activation } };
+}

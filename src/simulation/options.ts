@@ -1,0 +1,84 @@
+/**
+ * Options of a simulated federation (`fedcredit simulate`), their defaults and validation.
+ */
+import { ConfigError } from '../errors.js';
+import type { PartitionSpec } from '../data/partition.js';
+import type { StrategyName } from '../strategy/strategy.js';
+import type { TrainSettings } from '../coordinator/roundLoop.js';
+import type { ModelSpec } from '../node/jobContext.js';
+
+/** Where the data comes from: a built-in dataset or a CSV with a target column. */
+export type DatasetSource =
+  | { readonly builtin: 'german' | 'credit_data' }
+  | { readonly file: string; readonly target: string; readonly bad: string; readonly id?: string };
+
+export interface SimulationOptions {
+  readonly dataset: DatasetSource;
+  readonly numNodes: number;
+  readonly rounds: number;
+  readonly partition: PartitionSpec;
+  readonly strategy: StrategyName;
+  /** Strategy options, e.g. { proximalMu: 0.1 } or { beta: 0.2 }. */
+  readonly strategyOptions?: Record<string, number>;
+  readonly model: ModelSpec;
+  readonly train: TrainSettings;
+  readonly seed: number;
+  /** K-fold cross-validation inside each node (0 or 1: one stratified 80/20 split). */
+  readonly cvFolds: number;
+  /** Test fraction of the single split when cvFolds ≤ 1. */
+  readonly testFraction: number;
+  readonly fractionFit: number;
+  readonly minNodes?: number;
+  readonly timeoutMs: number;
+  /** Compute the pooled and local-only baselines (default true). */
+  readonly baselines: boolean;
+  /** Evaluate federatedly after every round (default true). */
+  readonly evaluateEveryRound: boolean;
+}
+
+/** Sensible defaults per model: Adam, mini-batches of 32, light L2. */
+export function defaultTrainSettings(kind: ModelSpec['kind']): TrainSettings {
+  return kind === 'mlp'
+    ? { epochs: 1, batchSize: 32, lr: 0.01, optimizer: 'adam', l2: 1e-2, classWeights: 'none' }
+    : { epochs: 1, batchSize: 32, lr: 0.01, optimizer: 'adam', l2: 1e-3, classWeights: 'none' };
+}
+
+/** Fill in defaults for everything not given. */
+export function simulationOptions(partial: Partial<SimulationOptions> & { dataset: DatasetSource }): SimulationOptions {
+  const model: ModelSpec = partial.model ?? { kind: 'logreg', config: {} };
+  const options: SimulationOptions = {
+    numNodes: 5,
+    rounds: 30,
+    partition: { scheme: 'iid' },
+    strategy: 'fedavg',
+    seed: 42,
+    cvFolds: 0,
+    testFraction: 0.2,
+    fractionFit: 1,
+    timeoutMs: 60_000,
+    baselines: true,
+    evaluateEveryRound: true,
+    ...partial,
+    model,
+    train: { ...defaultTrainSettings(model.kind), ...partial.train },
+  };
+  validate(options);
+  return options;
+}
+
+function validate(o: SimulationOptions): void {
+  const int = (name: string, v: number, min: number, max: number) => {
+    if (!Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${name}: expected an integer from ${min} to ${max}, got ${v}`);
+  };
+  int('nodes', o.numNodes, 1, 1000);
+  int('rounds', o.rounds, 1, 10_000);
+  int('cv', o.cvFolds, 0, 20);
+  int('local-epochs', o.train.epochs, 1, 1000);
+  int('batch-size', o.train.batchSize, 1, 100_000);
+  if (!(o.train.lr > 0 && o.train.lr <= 10)) throw new ConfigError(`lr: expected a number in (0, 10], got ${o.train.lr}`);
+  if (!(o.train.l2 >= 0)) throw new ConfigError(`l2: expected a number ≥ 0, got ${o.train.l2}`);
+  if (!(o.testFraction > 0 && o.testFraction < 1)) throw new ConfigError(`test-fraction: expected a number in (0, 1), got ${o.testFraction}`);
+  if (!(o.fractionFit > 0 && o.fractionFit <= 1)) throw new ConfigError(`fraction-fit: expected a number in (0, 1], got ${o.fractionFit}`);
+  if (!Number.isSafeInteger(o.seed)) throw new ConfigError(`seed: expected an integer, got ${o.seed}`);
+  if (o.minNodes !== undefined) int('min-nodes', o.minNodes, 1, o.numNodes);
+}
