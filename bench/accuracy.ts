@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { simulate } from '../src/simulation/simulate.js';
 import { simulationOptions } from '../src/simulation/options.js';
-import type { PartitionSpec } from '../src/data/partition.js';
+import { formatPartitionSpec, type PartitionSpec } from '../src/data/partition.js';
 
 const quick = process.argv.includes('--quick');
 const datasets = quick ? (['german'] as const) : (['german', 'credit_data'] as const);
@@ -28,7 +28,7 @@ for (const dataset of datasets) {
         evaluateEveryRound: false,
       }));
       const row = {
-        dataset, partition: partition.scheme === 'iid' ? 'iid' : partition.scheme === 'dirichlet' ? `dirichlet:${partition.alpha}` : `attr:${partition.column}`, model: kind,
+        dataset, partition: formatPartitionSpec(partition), model: kind,
         federatedAuc: round(report.federated.auc), pooledAuc: round(report.pooled!.auc), localOnlyMeanAuc: round(report.localOnly!.meanAuc),
         federatedKs: round(report.federated.ks), pooledKs: round(report.pooled!.ks),
         federatedBrier: round(report.federated.brier), federatedExpectedCost: round(report.federated.expectedCost),

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { ConfigError } from '../errors.js';
-import { parsePartitionSpec } from '../data/partition.js';
+import { formatPartitionSpec, parsePartitionSpec, type PartitionSpec } from '../data/partition.js';
 import { STRATEGY_NAMES } from '../strategy/index.js';
 import type { StrategyName } from '../strategy/strategy.js';
 import { simulate, type SimulationProgress } from '../simulation/simulate.js';
@@ -126,13 +126,13 @@ async function runWithProgress(options: SimulationOptions, showProgress: boolean
 
 /** The comparison table printed at the end of a simulation. */
 export function formatReport(report: SimulationReport): string {
-  const cfg = report.config as { nodes: number; rounds: number; strategy: string; model: { kind: string }; partition: { scheme: string } };
+  const cfg = report.config as { nodes: number; rounds: number; strategy: string; model: { kind: string }; partition: PartitionSpec };
   const rows: (string | number | undefined)[][] = [
     ['federated', report.federated.auc, report.federated.ks, report.federated.brier, report.federated.expectedCost],
   ];
   if (report.pooled) rows.push(['pooled (reference)', report.pooled.auc, report.pooled.ks, report.pooled.brier, report.pooled.expectedCost]);
   if (report.localOnly) rows.push(['local-only (mean)', report.localOnly.meanAuc, report.localOnly.meanKs, report.localOnly.meanBrier, report.localOnly.meanExpectedCost]);
-  const title = `${cfg.nodes} nodes × ${cfg.rounds} rounds, ${cfg.strategy}, ${cfg.model.kind}, partition ${cfg.partition.scheme}, ${report.folds > 1 ? `${report.folds}-fold CV` : 'one 80/20 split'} — metrics on the union of the nodes' test rows`;
+  const title = `${cfg.nodes} nodes × ${cfg.rounds} rounds, ${cfg.strategy}, ${cfg.model.kind}, partition ${formatPartitionSpec(cfg.partition)}, ${report.folds > 1 ? `${report.folds}-fold CV` : 'one 80/20 split'} — metrics on the union of the nodes' test rows`;
   const lines = [title, '', formatTable(['model', 'AUC', 'KS', 'Brier', 'cost/applicant'], rows)];
   if (report.localOnly) {
     lines.push('', formatTable(['node alone', 'train rows', 'bad rate', 'AUC own test', 'AUC union'],
