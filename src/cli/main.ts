@@ -5,6 +5,11 @@ import { Command } from 'commander';
 import { reportError, EXIT_USAGE } from './errors.js';
 import { simulateCommand } from './simulate.js';
 import { demoCommand } from './demo.js';
+import { coordinatorCommand } from './coordinator.js';
+import { nodeCommand } from './node.js';
+import { nodesCommand } from './nodes.js';
+import { jobsCommand } from './jobs.js';
+import { auditCommand } from './audit.js';
 
 /** Build the program (exported for tests). */
 export function buildProgram(): Command {
@@ -13,7 +18,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [simulateCommand(), demoCommand()]) {
+  for (const command of [simulateCommand(), demoCommand(), coordinatorCommand(), nodeCommand(), nodesCommand(), jobsCommand(), auditCommand()]) {
     // addCommand does not pass these settings down: usage errors must reach main() as exceptions
     program.addCommand(command.exitOverride().showHelpAfterError());
   }

@@ -35,6 +35,8 @@ export interface RoundLoopOptions {
   readonly startRound?: number;
   readonly initialParameters: Float64Array;
   readonly train: TrainSettings;
+  /** Extra config sent with every train message (e.g. model-specific settings). */
+  readonly extraTrainConfig?: Record<string, ConfigValue>;
   /** Fraction of available nodes sampled per round (default 1). */
   readonly fractionFit?: number;
   readonly minNodes: number;
@@ -52,6 +54,8 @@ export interface RoundReport {
   readonly participants: string[];
   /** Sampled nodes that failed or did not answer in time. */
   readonly dropped: string[];
+  /** Coded failures of the sampled nodes that answered with an error. */
+  readonly failures: { nodeId: string; code: string; message: string }[];
   readonly numExamples: number;
   /** Example-weighted mean of the nodes' local training losses. */
   readonly trainLoss: number;
@@ -77,7 +81,7 @@ export async function runRounds(options: RoundLoopOptions): Promise<{ parameters
   const aggregator = options.aggregator ?? plainAggregator;
   let parameters: Float64Array = Float64Array.from(options.initialParameters);
   const history: RoundReport[] = [];
-  const trainConfig: Record<string, ConfigValue> = { ...train };
+  const trainConfig: Record<string, ConfigValue> = { ...train, ...options.extraTrainConfig };
 
   for (let round = options.startRound ?? 1; round <= options.rounds; round++) {
     const started = Date.now();
@@ -110,7 +114,7 @@ export async function runRounds(options: RoundLoopOptions): Promise<{ parameters
       metrics = await federatedEvaluate({ transport, jobId: options.jobId, round, nodeIds: available, parameters, minNodes: options.minNodes, timeoutMs: options.timeoutMs, aggregator });
     }
     const report: RoundReport = {
-      round, participants: results.map((r) => r.nodeId), dropped: [...failures.map((f) => f.nodeId), ...missing],
+      round, participants: results.map((r) => r.nodeId), dropped: [...failures.map((f) => f.nodeId), ...missing], failures,
       numExamples, trainLoss, metrics, durationMs: Date.now() - started,
     };
     history.push(report);

@@ -1,5 +1,6 @@
 /**
- * The handlers a lender node runs for the core message types: `stats` (local sufficient
+ * The handlers a lender node runs for the core message types: `describe` (the schema of the
+ * dataset registered under a key, and its size), `stats` (local sufficient
  * statistics for federated preprocessing), `setup` (receive the job's encoder and model),
  * `train` (local training from the global parameters) and `evaluate` (score histogram sums
  * for federated AUC/KS). What leaves the node is only parameters and sums over rows.
@@ -36,6 +37,11 @@ export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>)
   };
 
   return {
+    async describe(message) {
+      const dataset = datasetFor(message);
+      return replyTo(message, { config: { schema: JSON.stringify(dataset.train.schema), numTrain: dataset.train.numRows, numTest: dataset.test.numRows } });
+    },
+
     async stats(message) {
       const dataset = datasetFor(message);
       const includeProtected = readBoolean(message.config, 'includeProtected', false);
@@ -69,7 +75,10 @@ export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>)
         classWeights: readString<'none' | 'balanced'>(c, 'classWeights', { allowed: ['none', 'balanced'] as const, fallback: 'none' }) === 'balanced' ? 'balanced' : undefined,
         rng: deriveRandom(job.seed, 'train', message.nodeId, message.round),
       });
-      return replyTo(message, { arrays: { parameters: model.getParameters() }, config: { numExamples: result.numExamples, loss: result.meanLoss } });
+      // Rounded to float32: the wire carries 4 bytes per parameter, and the in-process and
+      // networked transports then produce the very same model.
+      const parameters = model.getParameters().map(Math.fround);
+      return replyTo(message, { arrays: { parameters }, config: { numExamples: result.numExamples, loss: result.meanLoss } });
     },
 
     async evaluate(message) {

@@ -1,0 +1,35 @@
+/**
+ * `fedcredit node`: run a lender node from its configuration file.
+ */
+import { Command } from 'commander';
+import { createLogger } from '../logging.js';
+import { loadNodeConfig } from '../node/config.js';
+import { NodeRuntime } from '../node/runtime.js';
+import { ConfigError } from '../errors.js';
+import { parseIntOption } from './parse.js';
+
+export function nodeCommand(): Command {
+  return new Command('node')
+    .description('run a lender node: registers its datasets, trains when an accepted job asks, serves scoring')
+    .requiredOption('--config <file>', 'node configuration (YAML; see docs/node-config.md)')
+    .option('--coordinator <url>', 'coordinator URL (default: the config file’s coordinator)')
+    .option('--token <token>', 'one-time enrollment token (first start only; or FEDCREDIT_ENROLLMENT_TOKEN)')
+    .option('--port <port>', 'override the API port of the config')
+    .action(async (flags: { config: string; coordinator?: string; token?: string; port?: string }) => {
+      const config = loadNodeConfig(flags.config);
+      const coordinator = flags.coordinator ?? config.coordinator;
+      if (!coordinator) throw new ConfigError('no coordinator URL: give --coordinator or set coordinator in the config');
+      const logger = createLogger({ name: `node:${config.nodeName}` });
+      const runtime = new NodeRuntime({ config, coordinator, logger, token: flags.token, apiPort: flags.port ? parseIntOption('--port', flags.port) : undefined });
+      await runtime.start();
+      logger.info({ nodeId: runtime.identity?.nodeId }, `node ${config.nodeName} up; API on http://${config.api.host}:${runtime.apiPort}`);
+      const shutdown = async (signal: string) => {
+        logger.info(`${signal}: shutting down`);
+        await runtime.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      await new Promise(() => {});
+    });
+}

@@ -1,0 +1,107 @@
+/**
+ * The node-facing API. Pull-based: nodes open every connection (enroll, long-poll for
+ * messages, post replies, fetch the approved model), so no lender opens an inbound port.
+ * Message payloads travel in the binary wire format, never as JSON arrays of floats.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { NonceCache } from '../../auth/index.js';
+import { decodeReply, encodeMessageBatch } from '../../protocol/codec.js';
+import type { Store } from '../../store/index.js';
+import type { NodeHub } from '../../transport/network/hub.js';
+import type { CoordinatorMetrics } from './metrics.js';
+import { authenticateNode, type NodeKeyCache } from './nodeAuth.js';
+
+export interface NodeRouteDeps {
+  readonly store: Store;
+  readonly hub: NodeHub;
+  readonly keys: NodeKeyCache;
+  readonly nonces: NonceCache;
+  readonly metrics: CoordinatorMetrics;
+  /** Longest a poll may wait (ms). */
+  readonly maxPollMs: number;
+  /** Largest reply body accepted (bytes). */
+  readonly maxReplyBytes: number;
+}
+
+/** Register the node routes. */
+export async function nodeRoutes(app: FastifyInstance, deps: NodeRouteDeps): Promise<void> {
+  const { store, hub, metrics } = deps;
+  const lastTouch = new Map<string, number>();
+  const touch = (nodeId: string) => {
+    const now = Date.now();
+    if (now - (lastTouch.get(nodeId) ?? 0) < 10_000) return;
+    lastTouch.set(nodeId, now);
+    store.touchNode(nodeId, now).catch((err) => app.log.warn({ err, nodeId }, 'cannot record node activity'));
+  };
+
+  app.post('/api/v1/enroll', {
+    schema: {
+      tags: ['nodes'], summary: 'Enroll a node with a one-time token and its Ed25519 public key',
+      body: { type: 'object', required: ['token', 'publicKey'], additionalProperties: false, properties: { token: { type: 'string', minLength: 10, maxLength: 200 }, publicKey: { type: 'string', minLength: 40, maxLength: 60 }, name: { type: 'string', maxLength: 200 } } },
+      response: { 200: { type: 'object', properties: { nodeId: { type: 'string' }, institutionId: { type: 'string' } } } },
+    },
+  }, async (request) => {
+    const { token, publicKey, name } = request.body as { token: string; publicKey: string; name?: string };
+    const { publicKeyFromBase64 } = await import('../../auth/index.js');
+    try {
+      publicKeyFromBase64(publicKey);
+    } catch {
+      throw Object.assign(new Error('publicKey: expected the base64 of a raw 32-byte Ed25519 public key'), { statusCode: 400, code: 'INVALID_PUBLIC_KEY' });
+    }
+    const node = await store.enrollNode({ token, publicKey });
+    deps.keys.set(node);
+    await store.appendAudit({ actor: `node:${node.id}`, action: 'node.enrolled', subject: node.id, details: { institutionId: node.institutionId, name: name ?? null } });
+    request.log.info({ nodeId: node.id, institutionId: node.institutionId }, 'node enrolled');
+    return { nodeId: node.id, institutionId: node.institutionId };
+  });
+
+  app.get('/api/v1/node/tasks', {
+    logLevel: 'warn',
+    schema: { tags: ['nodes'], summary: 'Long-poll for the messages waiting for this node (signed)', querystring: { type: 'object', properties: { waitMs: { type: 'integer', minimum: 0, maximum: 120_000 } } } },
+  }, async (request, reply) => {
+    const nodeId = authenticateNode(request, reply, deps);
+    if (!nodeId) return reply;
+    touch(nodeId);
+    const waitMs = Math.min((request.query as { waitMs?: number }).waitMs ?? 25_000, deps.maxPollMs);
+    const messages = await hub.poll(nodeId, waitMs);
+    const body = encodeMessageBatch(messages);
+    metrics.bytesSent.inc({ route: 'tasks' }, body.length);
+    return reply.type('application/octet-stream').send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  });
+
+  app.post('/api/v1/node/replies', {
+    logLevel: 'warn',
+    bodyLimit: deps.maxReplyBytes,
+    schema: { tags: ['nodes'], summary: 'Post the reply to one message (signed, binary wire format)' },
+  }, async (request, reply) => {
+    const nodeId = authenticateNode(request, reply, deps);
+    if (!nodeId) return reply;
+    touch(nodeId);
+    const body = request.body as Buffer;
+    metrics.bytesReceived.inc({ route: 'replies' }, body.length);
+    const decoded = decodeReply(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), { maxBytes: deps.maxReplyBytes });
+    if (decoded.nodeId !== nodeId) {
+      metrics.refused.inc({ code: 'WRONG_NODE' });
+      request.log.warn({ nodeId, claimed: decoded.nodeId.slice(0, 100) }, 'reply claims another node');
+      return reply.code(403).send({ error: 'wrong_node', message: 'a node may only post its own replies' });
+    }
+    const result = hub.deliver(nodeId, decoded);
+    if (!result.accepted) {
+      metrics.discardedReplies.inc({ reason: result.reason });
+      request.log.info({ nodeId, jobId: decoded.jobId.slice(0, 100), round: decoded.round, type: decoded.type.slice(0, 50), reason: result.reason }, 'reply discarded');
+    }
+    return reply.code(202).send(result);
+  });
+
+  app.get('/api/v1/node/model', {
+    schema: { tags: ['nodes'], summary: 'The newest approved model for a dataset key (signed)', querystring: { type: 'object', required: ['datasetKey'], properties: { datasetKey: { type: 'string', maxLength: 200 } } } },
+  }, async (request, reply) => {
+    const nodeId = authenticateNode(request, reply, deps);
+    if (!nodeId) return reply;
+    const { datasetKey } = request.query as { datasetKey: string };
+    const approved = (await store.listModelVersions({ status: 'approved' })).filter((m) => m.meta.datasetKey === datasetKey).sort((a, b) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt);
+    const model = approved[0];
+    if (!model) return reply.code(404).send({ error: 'no_model', message: `no approved model for dataset "${datasetKey}" yet` });
+    return { id: model.id, jobId: model.jobId, version: model.version, meta: model.meta, parameters: Buffer.from(model.parameters).toString('base64') };
+  });
+}

@@ -1,0 +1,168 @@
+/**
+ * A lender node as a long-running process: loads its configuration and datasets, enrolls
+ * once, then long-polls the coordinator for messages, answers them through the credit handlers
+ * wrapped by the owner's policy, serves scoring on its own port, and keeps the newest approved
+ * model. It only ever opens outbound connections to the coordinator; it survives coordinator
+ * restarts by retrying with back-off.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { parseSchemaJson } from '../data/schemaJson.js';
+import { parseEncoderSpec } from '../preprocess/encoder.js';
+import { Scorer } from '../scoring/scorer.js';
+import { loadOrCreateAdminToken } from '../coordinator/server/adminAuth.js';
+import { createModelFromParameters } from '../simulation/modelUtil.js';
+import { NodeApp } from './app.js';
+import { createApprovals } from './approvals.js';
+import { loadNodeDatasets, type NodeConfig } from './config.js';
+import { CoordinatorClient, type ServedModel } from './coordinatorClient.js';
+import { createCreditHandlers } from './creditHandlers.js';
+import { ensureIdentity, type NodeIdentity } from './identity.js';
+import type { ModelSpec } from './jobContext.js';
+import { datasetRowsOf, policyMod } from './policy.js';
+import { buildNodeServer } from './server.js';
+
+export interface NodeRuntimeOptions {
+  readonly config: NodeConfig;
+  readonly coordinator: string;
+  readonly logger: Logger;
+  readonly token?: string;
+  /** Seed of the node's train/test holdout split (default 'holdout'). */
+  readonly seed?: number | string;
+  readonly pollWaitMs?: number;
+  readonly modelRefreshMs?: number;
+  /** Override the API port (0 = any free port). */
+  readonly apiPort?: number;
+}
+
+export class NodeRuntime {
+  private readonly options: NodeRuntimeOptions;
+  private readonly log: Logger;
+  private client: CoordinatorClient | undefined;
+  private server: FastifyInstance | undefined;
+  private running = false;
+  private abort = new AbortController();
+  private loops: Promise<void>[] = [];
+  private scorer: Scorer | undefined;
+  private servedModel: { id: string; version: number; jobId: string } | undefined;
+  identity: NodeIdentity | undefined;
+  /** The port the node API listens on, once started. */
+  apiPort = 0;
+  messagesHandled = 0;
+
+  constructor(options: NodeRuntimeOptions) {
+    this.options = options;
+    this.log = options.logger;
+  }
+
+  /** Load data, enroll if needed, start the API, the poll loop and model refresh. */
+  async start(): Promise<void> {
+    const { config } = this.options;
+    const datasets = loadNodeDatasets(config, this.options.seed ?? 'holdout');
+    for (const [key, d] of datasets) this.log.info({ dataset: key, train: d.train.numRows, test: d.test.numRows }, 'dataset registered');
+    const tls = config.tls?.ca ? { ca: readFileSync(config.tls.ca) } : {};
+    const { identity, enrolled } = await ensureIdentity({ dataDir: config.dataDir, coordinator: this.options.coordinator, token: this.options.token ?? config.enrollmentToken ?? process.env.FEDCREDIT_ENROLLMENT_TOKEN, name: `${config.institution} / ${config.nodeName}`, http: tls });
+    this.identity = identity;
+    this.log.info({ nodeId: identity.nodeId, institutionId: identity.institutionId, enrolled }, enrolled ? 'enrolled with the coordinator' : 'identity loaded');
+    this.client = new CoordinatorClient(this.options.coordinator, identity, tls);
+
+    const approvals = createApprovals({ mode: config.policy.approval, file: join(config.dataDir, 'approvals.json') });
+    const app = new NodeApp({
+      nodeId: identity.nodeId,
+      handlers: createCreditHandlers(datasets),
+      mods: [auditLogMod(this.log), policyMod(config.policy, approvals, { datasetRows: datasetRowsOf(datasets) })],
+    });
+    const ownerToken = loadOrCreateAdminToken(config.dataDir).token;
+    const scoringDataset = config.scoring.dataset ?? [...datasets.keys()][0];
+    this.server = await buildNodeServer({
+      logger: this.log.child({ component: 'api' }),
+      getScorer: (dataset) => (dataset === undefined || dataset === scoringDataset || dataset === 'german' ? this.scorer : undefined),
+      hasDataset: (dataset) => datasets.has(dataset) || dataset === 'german',
+      approvals, ownerToken,
+      status: () => ({ nodeId: identity.nodeId, model: this.servedModel ?? null, messagesHandled: this.messagesHandled }),
+    });
+    await this.server.listen({ host: config.api.host, port: this.options.apiPort ?? config.api.port });
+    const address = this.server.server.address();
+    this.apiPort = typeof address === 'object' && address ? address.port : 0;
+    this.running = true;
+    this.loops.push(this.pollLoop(app));
+    if (scoringDataset) this.loops.push(this.modelLoop(scoringDataset));
+  }
+
+  /** Stop polling and serving. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    await Promise.allSettled(this.loops);
+    await this.server?.close();
+    this.client?.close();
+  }
+
+  private async pollLoop(app: NodeApp): Promise<void> {
+    let backoffMs = 250;
+    while (this.running) {
+      try {
+        const messages = await this.client!.pollTasks(this.options.pollWaitMs ?? 25_000, this.abort.signal);
+        backoffMs = 250;
+        for (const message of messages) {
+          const reply = await app.handle(message);
+          this.messagesHandled++;
+          const result = await this.client!.postReply(reply);
+          if (!result.accepted) this.log.info({ jobId: message.jobId, round: message.round, type: message.type, reason: result.reason }, 'coordinator no longer wanted this reply');
+        }
+      } catch (err) {
+        if (!this.running) return;
+        const status = (err as { status?: number }).status;
+        this.log.warn({ code: (err as { code?: string }).code, status }, `cannot reach the coordinator: ${(err as Error).message}; retrying in ${backoffMs} ms`);
+        await sleep(backoffMs, this.abort.signal);
+        backoffMs = Math.min(backoffMs * 2, 10_000);
+      }
+    }
+  }
+
+  private async modelLoop(datasetKey: string): Promise<void> {
+    while (this.running) {
+      try {
+        const model = await this.client!.fetchModel(datasetKey);
+        if (model && model.id !== this.servedModel?.id) {
+          this.scorer = scorerFor(model, this.options.config.scoring.thresholds);
+          this.servedModel = { id: model.id, version: model.version, jobId: model.jobId };
+          this.log.info({ modelId: model.id, jobId: model.jobId, version: model.version }, 'serving a new approved model');
+        }
+      } catch (err) {
+        if (!this.running) return;
+        this.log.warn(`cannot fetch the approved model: ${(err as Error).message}`);
+      }
+      await sleep(this.options.modelRefreshMs ?? 5_000, this.abort.signal);
+    }
+  }
+}
+
+/** Build a scorer from a model version served by the coordinator (its meta is checked). */
+export function scorerFor(model: ServedModel, thresholds: { review: number; decline: number }): Scorer {
+  const meta = model.meta;
+  const encoder = parseEncoderSpec(meta.encoder);
+  const schema = parseSchemaJson(meta.schema);
+  const spec: ModelSpec = { kind: meta.kind === 'mlp' ? 'mlp' : 'logreg', config: (meta.config ?? {}) as ModelSpec['config'] };
+  const m = createModelFromParameters(spec, encoder.features.length, model.parameters);
+  const baseline = Array.isArray(meta.baseline) && meta.baseline.length === encoder.features.length ? Float64Array.from(meta.baseline as number[]) : undefined;
+  return new Scorer({ schema, encoder, model: m, modelVersion: `${model.jobId}/v${model.version}`, thresholds, baseline });
+}
+
+/** Logs every message a node answers (type, job, round, outcome), never payload values. */
+function auditLogMod(log: Logger) {
+  return async (message: Parameters<NodeApp['handle']>[0], next: (m: Parameters<NodeApp['handle']>[0]) => ReturnType<NodeApp['handle']>) => {
+    const reply = await next(message);
+    log.info({ type: message.type, jobId: message.jobId, round: message.round, error: reply.error?.code }, reply.error ? 'message refused or failed' : 'message answered');
+    return reply;
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}
