@@ -41,5 +41,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv).then((code) => {
-  process.exitCode = code;
+  // a command may have set its own exit code (e.g. `audit verify` finding tampering)
+  if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
 });

@@ -22,7 +22,7 @@ export interface DemoLender {
 const INSTITUTIONS = ['Bank A Sparkasse', 'Credit Union B', 'Fintech C', 'Bank D', 'Bank E'];
 
 /** Write one CSV slice and one node config per lender under `dir`. */
-export function writeLenders(dir: string, options: { numLenders: number; basePort: number; coordinator: string }): DemoLender[] {
+export function writeLenders(dir: string, options: { numLenders: number; basePort: number; coordinator: string; ports?: readonly number[] }): DemoLender[] {
   mkdirSync(dir, { recursive: true });
   const schema = getBuiltinSchema('german');
   const path = builtinDataPath('german');
@@ -34,7 +34,7 @@ export function writeLenders(dir: string, options: { numLenders: number; basePor
     const name = `bank-${String.fromCharCode(97 + i)}`;
     const file = join(dir, `${name}.csv`);
     writeFileSync(file, `${[header, ...Array.from(rows, (r) => lines[r + 1])].join('\n')}\n`);
-    const port = options.basePort + i;
+    const port = options.ports?.[i] ?? options.basePort + i;
     const band = describeBand(bands[i]);
     const config = join(dir, `${name}.yaml`);
     writeFileSync(config, [

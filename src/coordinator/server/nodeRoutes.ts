@@ -63,7 +63,15 @@ export async function nodeRoutes(app: FastifyInstance, deps: NodeRouteDeps): Pro
     if (!nodeId) return reply;
     touch(nodeId);
     const waitMs = Math.min((request.query as { waitMs?: number }).waitMs ?? 25_000, deps.maxPollMs);
+    const onClose = () => {
+      if (!reply.raw.writableFinished) hub.dropPoll(nodeId);
+    };
+    reply.raw.once('close', onClose);
     const messages = await hub.poll(nodeId, waitMs);
+    if (reply.raw.destroyed) {
+      hub.requeue(nodeId, messages); // the node went away while waiting: keep its messages for its next poll
+      return reply;
+    }
     const body = encodeMessageBatch(messages);
     metrics.bytesSent.inc({ route: 'tasks' }, body.length);
     return reply.type('application/octet-stream').send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));

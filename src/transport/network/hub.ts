@@ -125,6 +125,28 @@ export class NodeHub implements Transport {
     });
   }
 
+  /**
+   * The node's poll connection closed before an answer was sent (process killed, network
+   * gone): forget its waiting poll and count it offline until it polls again, so rounds do not
+   * wait for a node that is not there.
+   */
+  dropPoll(nodeId: string): void {
+    const w = this.waiters.get(nodeId);
+    if (w) {
+      clearTimeout(w.timer);
+      this.waiters.delete(nodeId);
+      w.resolve([]);
+    }
+    this.lastSeen.set(nodeId, Number.NEGATIVE_INFINITY);
+  }
+
+  /** Put back messages that were taken by a poll whose connection then died (still awaited ones only). */
+  requeue(nodeId: string, messages: readonly Message[]): void {
+    const alive = messages.filter((m) => this.pending.has(m.messageId));
+    if (alive.length === 0) return;
+    this.queues.set(nodeId, [...alive, ...(this.queues.get(nodeId) ?? [])]);
+  }
+
   /** A reply posted by `nodeId` (already authenticated as that node). Returns whether it was accepted. */
   deliver(nodeId: string, reply: Reply): { accepted: true } | { accepted: false; reason: DiscardReason } {
     this.lastSeen.set(nodeId, Date.now());

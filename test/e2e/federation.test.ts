@@ -1,0 +1,79 @@
+/**
+ * End to end over real processes: a full job across a coordinator and three lender nodes, a
+ * node SIGKILLed mid-round, the coordinator SIGKILLed mid-job and restarted, and scoring with
+ * the seed system's payload on the trained model.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEED_PAYLOAD, startFederation, waitForJob, type Federation } from './harness.js';
+
+let fed: Federation;
+beforeAll(async () => {
+  fed = await startFederation({ numLenders: 3 });
+}, 120_000);
+afterAll(async () => {
+  await fed?.stop();
+});
+
+const submit = (body: Record<string, unknown>) => fed.admin.call<{ id: string }>('POST', '/api/v1/jobs', { datasetKey: 'german-credit', model: 'logreg', strategy: 'fedavg', seed: 7, options: { approveModel: true }, ...body });
+
+describe('networked federation (real processes over loopback)', () => {
+  it('runs a full job across three lender processes, registers and serves the approved model', async () => {
+    const job = await submit({ rounds: 20, minNodes: 3, roundTimeoutMs: 20_000 });
+    const done = await waitForJob(fed, job.id, () => false);
+    expect(done.status, done.error).toBe('completed');
+    expect(done.rounds.map((r) => r.round)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(done.rounds.every((r) => r.participants.length === 3)).toBe(true);
+    const lastAuc = done.rounds[19].metrics.auc as number;
+    expect(lastAuc).toBeGreaterThan(0.72);
+    expect(done.models).toHaveLength(1);
+    expect(done.models[0].status).toBe('approved');
+    expect(done.models[0].lineage.nodes).toHaveLength(3);
+
+    // the first lender picks the approved model up and answers the seed system's request
+    const port = fed.lenders[0].port;
+    let body: unknown;
+    for (let i = 0; i < 100; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/predictCreditRisk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SEED_PAYLOAD) });
+      if (res.status === 200) {
+        body = await res.json();
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(body).toSatisfy((b: unknown) => JSON.stringify(b) === '[[1]]' || JSON.stringify(b) === '[[2]]');
+    const scored = await (await fetch(`http://127.0.0.1:${port}/api/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ records: SEED_PAYLOAD }) })).json() as { results: { probabilityOfDefault: number; decision: string; reasons: { description: string }[] }[] };
+    expect(scored.results[0].probabilityOfDefault).toBeGreaterThan(0);
+    expect(['approve', 'review', 'decline']).toContain(scored.results[0].decision);
+  });
+
+  it('completes a job when a node is SIGKILLed mid-round; later rounds go on without it', async () => {
+    const job = await submit({ rounds: 40, minNodes: 2, roundTimeoutMs: 3_000, seed: 8 });
+    await waitForJob(fed, job.id, (j) => j.currentRound >= 3);
+    const victim = fed.nodes.get('bank-c')!;
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    const done = await waitForJob(fed, job.id, () => false);
+    expect(done.status, done.error).toBe('completed');
+    expect(done.rounds).toHaveLength(40);
+    const last = done.rounds[done.rounds.length - 1];
+    expect(last.participants).toHaveLength(2);
+    expect(done.rounds[0].participants).toHaveLength(3);
+  });
+
+  it('resumes a job after the coordinator is SIGKILLed mid-job; no round is counted twice', async () => {
+    const job = await submit({ rounds: 120, minNodes: 2, roundTimeoutMs: 5_000, seed: 9 });
+    const before = await waitForJob(fed, job.id, (j) => j.currentRound >= 5);
+    expect(before.status).toBe('running');
+    await fed.restartCoordinator({ kill: true });
+    const done = await waitForJob(fed, job.id, () => false, 180_000);
+    expect(done.status, done.error).toBe('completed');
+    expect(done.rounds.map((r) => r.round)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(done.models).toHaveLength(1);
+    const audit = await fed.admin.call<{ action: string; subject: string; details: { round?: number } }[]>('GET', '/api/v1/audit?limit=10000');
+    const commits = audit.filter((e) => e.action === 'round.committed' && e.subject === job.id).map((e) => e.details.round);
+    expect(new Set(commits).size).toBe(commits.length);
+    expect(audit.some((e) => e.action === 'job.resumed' && e.subject === job.id)).toBe(true);
+    const verify = await fed.admin.call<{ ok: boolean }>('GET', '/api/v1/audit/verify');
+    expect(verify.ok).toBe(true);
+  });
+});
