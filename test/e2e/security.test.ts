@@ -30,7 +30,7 @@ describe('coordinator refuses hostile node requests', () => {
   it('refuses an unsigned poll (401) and logs it', async () => {
     const res = await fetch(`${fed.url}/api/v1/node/tasks?waitMs=10`);
     expect(res.status).toBe(401);
-    expect((await res.json()).error).toBe('unsigned');
+    expect(((await res.json()) as { error: string }).error).toBe('unsigned');
   });
 
   it('refuses a replayed request (same signed headers twice)', async () => {
@@ -40,7 +40,7 @@ describe('coordinator refuses hostile node requests', () => {
     expect(first.status).toBe(200);
     const replay = await fetch(`${fed.url}${path}`, { headers });
     expect(replay.status).toBe(401);
-    expect((await replay.json()).error).toBe('replay');
+    expect(((await replay.json()) as { error: string }).error).toBe('replay');
   });
 
   it('refuses a request signed with another key, and a tampered body', async () => {
@@ -48,19 +48,19 @@ describe('coordinator refuses hostile node requests', () => {
     const path = '/api/v1/node/tasks?waitMs=10';
     const forged = await fetch(`${fed.url}${path}`, { headers: signRequest({ method: 'GET', path, body: new Uint8Array(0), nodeId: identity.nodeId, privateKeyPem: other.privateKeyPem }) });
     expect(forged.status).toBe(401);
-    expect((await forged.json()).error).toBe('bad_signature');
+    expect(((await forged.json()) as { error: string }).error).toBe('bad_signature');
     const body = new Uint8Array([1, 2, 3]);
     const headers = { ...signRequest({ method: 'POST', path: '/api/v1/node/replies', body, ...identity }), 'content-type': 'application/octet-stream' };
     const tampered = await post('/api/v1/node/replies', headers, new Uint8Array([1, 2, 4]));
     expect(tampered.status).toBe(401);
-    expect((await tampered.json()).error).toBe('bad_digest');
+    expect(((await tampered.json()) as { error: string }).error).toBe('bad_digest');
   });
 
   it('refuses a malformed (signed) reply body with 400 and an oversized one with 413', async () => {
     const garbage = new TextEncoder().encode('this is not the wire format');
     const res = await post('/api/v1/node/replies', { ...signRequest({ method: 'POST', path: '/api/v1/node/replies', body: garbage, ...identity }), 'content-type': 'application/octet-stream' }, garbage);
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatch(/^wire_/);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^wire_/);
     const huge = new Uint8Array(65 * 2 ** 20);
     const big = await post('/api/v1/node/replies', { ...signRequest({ method: 'POST', path: '/api/v1/node/replies', body: huge, ...identity }), 'content-type': 'application/octet-stream' }, huge);
     expect(big.status).toBe(413);
