@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HttpClient } from '../node/http.js';
 
 /** The `fedcredit` entry point of this installation. */
 export const FEDCREDIT_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'fedcredit.js');
@@ -30,20 +31,26 @@ export function spawnFedcredit(name: string, args: string[], options: { logDir: 
   return { name, child, logFile, exited };
 }
 
-/** Wait until `url` answers 2xx, or throw after `timeoutMs`. */
-export async function waitForHttp(url: string, timeoutMs = 30_000, isAlive: () => boolean = () => true): Promise<void> {
+/** Wait until `url` answers 2xx, or throw after `timeoutMs` (`ca`: trust this CA for HTTPS). */
+export async function waitForHttp(url: string, timeoutMs = 30_000, isAlive: () => boolean = () => true, ca?: string | Buffer): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const parsed = new URL(url);
+  const client = new HttpClient(parsed.origin, ca ? { ca } : {});
   let lastError = '';
-  while (Date.now() < deadline) {
-    if (!isAlive()) throw new Error(`process serving ${url} exited before it answered`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-      lastError = `HTTP ${res.status}`;
-    } catch (err) {
-      lastError = (err as Error).message;
+  try {
+    while (Date.now() < deadline) {
+      if (!isAlive()) throw new Error(`process serving ${url} exited before it answered`);
+      try {
+        const res = await client.request('GET', `${parsed.pathname}${parsed.search}`, { timeoutMs: 5000 });
+        if (res.status >= 200 && res.status < 300) return;
+        lastError = `HTTP ${res.status}`;
+      } catch (err) {
+        lastError = (err as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, 150));
     }
-    await new Promise((r) => setTimeout(r, 150));
+  } finally {
+    client.close();
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms (${lastError})`);
 }

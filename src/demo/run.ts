@@ -102,6 +102,7 @@ export async function runDemo(options: DemoOptions): Promise<{ federatedAuc: num
     const result = { federatedAuc: federated.auc, pooledAuc: pooled.auc, localOnlyMeanAuc: mean(alone.map((a) => a.m.auc)) };
 
     const first = lenders[0];
+    await waitForModel(`http://127.0.0.1:${first.port}/healthz`, modelId);
     out.write(`\nServing. Score an applicant at ${first.name} (seed-compatible API):\n`);
     out.write(`  curl -s -X POST http://127.0.0.1:${first.port}/predictCreditRisk -H 'content-type: application/json' \\\n    -d '[{"existingchecking":"A11","duration":6,"credithistory":"A34","purpose":"A43","creditamount":1169,"savings":"A65","employmentsince":"A75","installmentrate":4,"statussex":"A93","otherdebtors":"A101","residencesince":4,"property":"A121","age":67,"otherinstallmentplans":"A143","housing":"A152","existingcredits":2,"job":"A173","peopleliable":1,"telephone":"A192","foreignworker":"A201"}]'\n`);
     out.write(`  reasons and decision: POST http://127.0.0.1:${first.port}/api/v1/score   (docs at http://127.0.0.1:${first.port}/docs)\n`);
@@ -116,5 +117,19 @@ export async function runDemo(options: DemoOptions): Promise<{ federatedAuc: num
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     await stop();
+  }
+}
+
+/** Wait until a node reports that it serves model `modelId` (nodes refresh every few seconds). */
+async function waitForModel(healthUrl: string, modelId: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const health = (await (await fetch(healthUrl)).json()) as { model?: { id?: string } | null };
+      if (health.model?.id === modelId) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

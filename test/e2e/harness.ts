@@ -3,13 +3,17 @@
  * processes (the built `fedcredit` binary) talking over loopback, each lender holding an age
  * band of German credit. Nothing is mocked.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManagementClient } from '../../src/cli/management.js';
 import { spawnFedcredit, stopAll, waitForHttp, type Spawned } from '../../src/demo/processes.js';
 import { writeLenders, type DemoLender } from '../../src/demo/slices.js';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A port free right now on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -41,26 +45,36 @@ export interface Federation {
 }
 
 /** Start a coordinator and `numLenders` nodes; resolves when all are up and online. */
-export async function startFederation(options: { numLenders?: number; onlineWindowMs?: number } = {}): Promise<Federation> {
+export async function startFederation(options: { numLenders?: number; onlineWindowMs?: number; tls?: boolean } = {}): Promise<Federation> {
   const numLenders = options.numLenders ?? 3;
   const dir = mkdtempSync(join(tmpdir(), 'fedcredit-e2e-'));
   const logDir = join(dir, 'logs');
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  let ca: Buffer | undefined;
+  const tlsArgs: string[] = [];
+  if (options.tls) {
+    const certDir = join(dir, 'certs');
+    const made = spawnSync('bash', [join(REPO, 'scripts', 'make-certs.sh'), certDir, 'localhost'], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`make-certs.sh failed: ${made.stderr}`);
+    ca = readFileSync(join(certDir, 'ca.pem'));
+    tlsArgs.push('--tls-cert', join(certDir, 'coordinator.pem'), '--tls-key', join(certDir, 'coordinator.key'));
+  }
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const ports: number[] = [];
   for (let i = 0; i < numLenders; i++) ports.push(await freePort());
   const lenders = writeLenders(dir, { numLenders, basePort: 0, coordinator: url, ports });
+  if (options.tls) for (const l of lenders) appendFileSync(l.config, `tls:\n  ca: ./certs/ca.pem\n`);
   const coordinatorDataDir = join(dir, 'state', 'coordinator');
-  const coordinatorArgs = ['coordinator', '--port', String(port), '--data-dir', coordinatorDataDir, '--online-window', String(options.onlineWindowMs ?? 5000)];
+  const coordinatorArgs = ['coordinator', '--port', String(port), '--data-dir', coordinatorDataDir, '--online-window', String(options.onlineWindowMs ?? 5000), ...tlsArgs];
   const startCoordinator = async () => {
     const c = spawnFedcredit('coordinator', coordinatorArgs, { logDir, cwd: dir });
-    await waitForHttp(`${url}/healthz`, 30_000, () => c.child.exitCode === null && c.child.signalCode === null);
+    await waitForHttp(`${url}/healthz`, 30_000, () => c.child.exitCode === null && c.child.signalCode === null, ca);
     return c;
   };
   const fed: Federation = {
     dir, url, lenders, logDir, coordinatorDataDir,
     coordinator: await startCoordinator(),
-    admin: new ManagementClient({ coordinator: url, dataDir: coordinatorDataDir }),
+    admin: new ManagementClient({ coordinator: url, dataDir: coordinatorDataDir, ...(ca ? { ca: join(dir, 'certs', 'ca.pem') } : {}) }),
     nodes: new Map(),
     async restartCoordinator(o = {}) {
       fed.coordinator.child.kill(o.kill === false ? 'SIGTERM' : 'SIGKILL');
