@@ -105,6 +105,7 @@ export class Scorer {
   private readonly attributor: Attributor;
   private readonly baseline: Float64Array;
   private readonly featureColumn: Int32Array;
+  private readonly accepted = new WeakMap<Schema, boolean>();
 
   constructor(options: ScorerOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('options: expected an object');
@@ -139,10 +140,15 @@ export class Scorer {
    * or code): the HTTP layer checks this before scoring a request parsed with another schema.
    */
   accepts(schema: Schema): boolean {
-    return this.columns.every((c) => {
-      const other = schema.columns.find((o) => o.name === c.name);
-      return other !== undefined && (other.kind === 'numeric') === (c.kind === 'numeric');
-    });
+    let answer = this.accepted.get(schema);
+    if (answer === undefined) {
+      answer = this.columns.every((c) => {
+        const other = schema.columns.find((o) => o.name === c.name);
+        return other !== undefined && (other.kind === 'numeric') === (c.kind === 'numeric');
+      });
+      this.accepted.set(schema, answer); // asked on every request: schemas are immutable, so remember
+    }
+    return answer;
   }
 
   /** Probability of default of every row (equals the model's predictProba). */

@@ -86,8 +86,11 @@ export async function nodeRoutes(app: FastifyInstance, deps: NodeRouteDeps): Pro
     if (!nodeId) return reply;
     touch(nodeId);
     const body = request.body as Buffer;
-    metrics.bytesReceived.inc({ route: 'replies' }, body.length);
     const decoded = decodeReply(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), { maxBytes: deps.maxReplyBytes });
+    // what the node put on the wire: the body plus the request line and headers (signature etc.)
+    const headerBytes = Object.entries(request.headers).reduce((s, [k, v]) => s + k.length + String(v).length + 4, request.method.length + request.url.length + 12);
+    metrics.bytesReceived.inc({ route: 'replies', type: decoded.type.slice(0, 30) }, body.length + headerBytes);
+    metrics.repliesReceived.inc({ type: decoded.type.slice(0, 30) });
     if (decoded.nodeId !== nodeId) {
       metrics.refused.inc({ code: 'WRONG_NODE' });
       request.log.warn({ nodeId, claimed: decoded.nodeId.slice(0, 100) }, 'reply claims another node');
