@@ -102,22 +102,36 @@ export class NodeRuntime {
 
   private async pollLoop(app: NodeApp): Promise<void> {
     let backoffMs = 250;
+    // A poll is kept open while the node works on the previous batch, so the coordinator's next
+    // message (e.g. evaluate right after train) is delivered without waiting for a new request.
+    const poll = () => this.client!.pollTasks(this.options.pollWaitMs ?? 25_000, this.abort.signal).then(
+      (messages) => ({ messages }),
+      (error: unknown) => ({ error }),
+    );
+    let next = poll();
     while (this.running) {
-      try {
-        const messages = await this.client!.pollTasks(this.options.pollWaitMs ?? 25_000, this.abort.signal);
-        backoffMs = 250;
-        for (const message of messages) {
-          const reply = await app.handle(message);
-          this.messagesHandled++;
-          const result = await this.client!.postReply(reply);
-          if (!result.accepted) this.log.info({ jobId: message.jobId, round: message.round, type: message.type, reason: result.reason }, 'coordinator no longer wanted this reply');
-        }
-      } catch (err) {
+      const result = await next;
+      if ('error' in result) {
         if (!this.running) return;
-        const status = (err as { status?: number }).status;
-        this.log.warn({ code: (err as { code?: string }).code, status }, `cannot reach the coordinator: ${(err as Error).message}; retrying in ${backoffMs} ms`);
+        const err = result.error as { status?: number; code?: string; message?: string };
+        this.log.warn({ code: err.code, status: err.status }, `cannot reach the coordinator: ${err.message}; retrying in ${backoffMs} ms`);
         await sleep(backoffMs, this.abort.signal);
         backoffMs = Math.min(backoffMs * 2, 10_000);
+        next = poll();
+        continue;
+      }
+      backoffMs = 250;
+      next = poll();
+      for (const message of result.messages) {
+        const reply = await app.handle(message);
+        this.messagesHandled++;
+        try {
+          const posted = await this.client!.postReply(reply);
+          if (!posted.accepted) this.log.info({ jobId: message.jobId, round: message.round, type: message.type, reason: posted.reason }, 'coordinator no longer wanted this reply');
+        } catch (err) {
+          if (!this.running) return;
+          this.log.warn({ jobId: message.jobId, round: message.round, type: message.type }, `cannot deliver a reply: ${(err as Error).message}`);
+        }
       }
     }
   }

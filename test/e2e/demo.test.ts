@@ -20,6 +20,7 @@ describe('fedcredit demo (what npm start runs)', () => {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
     const deadline = Date.now() + 120_000;
     while (!out.includes('Press Ctrl-C') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
     expect(out).toContain('Press Ctrl-C');
@@ -36,6 +37,13 @@ describe('fedcredit demo (what npm start runs)', () => {
     expect(await exited).toBe(0);
     for (const p of [port, nodePort, nodePort + 1, nodePort + 2]) {
       await expect(fetch(`http://127.0.0.1:${p}/healthz`)).rejects.toThrow();
+    }
+    } finally {
+      // on failure, take the demo and its children down (the demo stops its children on SIGINT)
+      if (child.exitCode === null) {
+        child.kill('SIGINT');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      }
     }
   });
 });

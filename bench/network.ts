@@ -1,0 +1,103 @@
+/**
+ * Networked federation benchmark (`npm run bench:network`): the same German job (3 lenders by
+ * age band, FedAvg, 30 rounds, evaluation every round) run twice in one session:
+ *  - in-process: the coordinator's JobRunner over the in-process transport, same store type
+ *    (SQLite file, rounds committed durably), same node handlers and data splits;
+ *  - networked: a coordinator process and three node processes over loopback HTTP (signed
+ *    long-poll, binary wire format).
+ * Time is the job's wall time from submission to completion as recorded by the store. Bytes
+ * are what nodes sent the coordinator per node per round, read from the coordinator's
+ * /metrics (reply bodies plus request line and headers), for train replies (the model update)
+ * and evaluation replies separately. Writes bench/results/network.json.
+ *
+ * Usage: node --import tsx bench/network.ts [--rounds 30]
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { JobRunner } from '../src/coordinator/jobRunner.js';
+import { parseJobSubmission } from '../src/coordinator/jobSpec.js';
+import { writeLenders } from '../src/demo/slices.js';
+import { NodeApp } from '../src/node/app.js';
+import { loadNodeConfig, loadNodeDatasets } from '../src/node/config.js';
+import { createCreditHandlers } from '../src/node/creditHandlers.js';
+import { openStore } from '../src/store/index.js';
+import { InProcessTransport } from '../src/transport/inProcess.js';
+import { simulate } from '../src/simulation/simulate.js';
+import { simulationOptions } from '../src/simulation/options.js';
+import { startFederation, waitForJob } from '../test/e2e/harness.js';
+
+const roundsArg = process.argv.indexOf('--rounds');
+const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 30;
+
+interface Row { model: string; numParameters: number; inProcessMs: number; networkedMs: number; ratio: number; trainBytesPerNodeRound: number; boundBytes: number; withinBound: boolean; evaluateBytesPerNodeRound: number }
+
+async function inProcessJob(spec: Record<string, unknown>): Promise<{ ms: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'fedcredit-bench-inproc-'));
+  const lenders = writeLenders(dir, { numLenders: 3, basePort: 0, coordinator: 'http://unused' });
+  const transport = new InProcessTransport(lenders.map((l) => {
+    const datasets = loadNodeDatasets(loadNodeConfig(l.config), 'holdout');
+    return [l.name, new NodeApp({ nodeId: l.name, handlers: createCreditHandlers(datasets) })];
+  }));
+  const store = await openStore(join(dir, 'fedcredit.db'));
+  const parsed = parseJobSubmission(spec);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  const job = await store.createJob({ spec: parsed.spec, createdBy: 'bench' });
+  const runner = new JobRunner({ store, transport, logger: pino({ level: 'silent' }), pollIntervalMs: 5 });
+  const done = new Promise<void>((resolve) => runner.on('status', (e: { status: string }) => { if (e.status !== 'running') resolve(); }));
+  runner.start();
+  await done;
+  await runner.stop();
+  const finished = await store.getJob(job.id);
+  await store.close();
+  if (finished.status !== 'completed') throw new Error(`in-process job ${finished.status}: ${finished.error}`);
+  return { ms: finished.updatedAt - finished.createdAt };
+}
+
+function metricValue(text: string, name: string, labels: Record<string, string>): number {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.split(' ').pop());
+  }
+  return 0;
+}
+
+const fed = await startFederation({ numLenders: 3 });
+const rows: Row[] = [];
+try {
+  for (const [label, model, hyperparameters] of [['logreg', 'logreg', {}], ['mlp [32]', 'mlp', { hidden: [32] }]] as const) {
+    const spec = { datasetKey: 'german-credit', model, strategy: 'fedavg', rounds, minNodes: 3, roundTimeoutMs: 30_000, seed: 42, hyperparameters };
+    const inProc = await inProcessJob(spec);
+    const before = await (await fetch(`${fed.url}/metrics`)).text();
+    const job = await fed.admin.call<{ id: string }>('POST', '/api/v1/jobs', spec);
+    await waitForJob(fed, job.id, () => false, 300_000);
+    const record = await fed.admin.call<{ status: string; createdAt: number; updatedAt: number; models: { meta: { numFeatures: number } }[]; error?: string }>('GET', `/api/v1/jobs/${job.id}`);
+    if (record.status !== 'completed') throw new Error(`networked job ${record.status}: ${record.error}`);
+    const after = await (await fetch(`${fed.url}/metrics`)).text();
+    const delta = (type: string) => metricValue(after, 'fedcredit_bytes_received_total', { route: 'replies', type }) - metricValue(before, 'fedcredit_bytes_received_total', { route: 'replies', type });
+    const d = record.models[0].meta.numFeatures;
+    const numParameters = model === 'logreg' ? d + 1 : d * 32 + 32 + 32 + 1;
+    const trainBytes = delta('train') / (3 * rounds);
+    const fixedHeader = 1024; // wire header (~150 B) + HTTP request line and signature headers (~700 B)
+    const bound = 1.05 * 4 * numParameters + fixedHeader;
+    const networkedMs = record.updatedAt - record.createdAt;
+    rows.push({
+      model: label, numParameters, inProcessMs: inProc.ms, networkedMs, ratio: Math.round((networkedMs / inProc.ms) * 100) / 100,
+      trainBytesPerNodeRound: Math.round(trainBytes), boundBytes: Math.round(bound), withinBound: trainBytes <= bound,
+      evaluateBytesPerNodeRound: Math.round(delta('evaluate') / (3 * rounds)),
+    });
+    process.stderr.write(`${JSON.stringify(rows[rows.length - 1])}\n`);
+  }
+} finally {
+  await fed.stop();
+}
+const sim = await simulate(simulationOptions({ dataset: { builtin: 'german' }, numNodes: 3, rounds, partition: { scheme: 'attr', column: 'age' }, seed: 42, baselines: false }));
+const result = {
+  benchmark: 'network', setting: `German credit, 3 lenders by age band, FedAvg, ${rounds} rounds, evaluation every round, loopback`,
+  node: process.version, rows, pureSimulationFederatedMs: Math.round(sim.federatedMs),
+  targets: { 'networked ≤ 2 × in-process (same job runner and store)': rows.every((r) => r.ratio <= 2), 'train bytes per node per round ≤ 1.05 × 4 × P + fixed header (1024 B)': rows.every((r) => r.withinBound) },
+};
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/network.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
