@@ -44,6 +44,19 @@ describe('networked federation (real processes over loopback)', () => {
     const scored = await (await fetch(`http://127.0.0.1:${port}/api/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ records: SEED_PAYLOAD }) })).json() as { results: { probabilityOfDefault: number; decision: string; reasons: { description: string }[] }[] };
     expect(scored.results[0].probabilityOfDefault).toBeGreaterThan(0);
     expect(['approve', 'review', 'decline']).toContain(scored.results[0].decision);
+
+    // operations: Prometheus metrics on both sides, OpenAPI documents, health
+    const metrics = await (await fetch(`${fed.url}/metrics`)).text();
+    expect(metrics).toMatch(/fedcredit_rounds_committed_total\{job="[^"]+"\} 20/);
+    expect(metrics).toMatch(/fedcredit_round_duration_seconds_count \d+/);
+    expect(metrics).toMatch(/fedcredit_bytes_received_total\{route="replies",type="train"\} \d+/);
+    const nodeMetrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(nodeMetrics).toMatch(/fedcredit_scoring_latency_seconds_count\{route="\/predictCreditRisk"\} [1-9]/);
+    const openapi = await (await fetch(`${fed.url}/docs/json`)).json() as { openapi: string; paths: Record<string, unknown> };
+    expect(openapi.openapi).toMatch(/^3\./);
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/v1/enroll', '/api/v1/node/tasks', '/api/v1/jobs', '/api/v1/models/{id}/approve']));
+    const nodeApi = await (await fetch(`http://127.0.0.1:${port}/docs/json`)).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(nodeApi.paths)).toEqual(expect.arrayContaining(['/predictCreditRisk', '/api/v1/score']));
   });
 
   it('completes a job when a node is SIGKILLed mid-round; later rounds go on without it', async () => {
