@@ -75,7 +75,7 @@ try {
     const record = await fed.admin.call<{ status: string; createdAt: number; updatedAt: number; models: { meta: { numFeatures: number } }[]; error?: string }>('GET', `/api/v1/jobs/${job.id}`);
     if (record.status !== 'completed') throw new Error(`networked job ${record.status}: ${record.error}`);
     const after = await (await fetch(`${fed.url}/metrics`)).text();
-    const delta = (type: string) => metricValue(after, 'fedcredit_bytes_received_total', { route: 'replies', type }) - metricValue(before, 'fedcredit_bytes_received_total', { route: 'replies', type });
+    const delta = (type: string) => ['replies', 'ws'].reduce((s, route) => s + metricValue(after, 'fedcredit_bytes_received_total', { route, type }) - metricValue(before, 'fedcredit_bytes_received_total', { route, type }), 0);
     const d = record.models[0].meta.numFeatures;
     const numParameters = model === 'logreg' ? d + 1 : d * 32 + 32 + 32 + 1;
     const trainBytes = delta('train') / (3 * rounds);

@@ -18,3 +18,4 @@ export {
   type VerifyResult,
 } from './sign.js';
 export { ENROLLMENT_TOKEN_PREFIX, createEnrollmentToken, hashToken, isEnrollmentToken, tokensEqual, type EnrollmentToken } from './tokens.js';
+export { signFrame, verifyFrame } from './frames.js';

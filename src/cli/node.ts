@@ -1,7 +1,7 @@
 /**
  * `fedcredit node`: run a lender node from its configuration file.
  */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { createLogger } from '../logging.js';
 import { loadNodeConfig } from '../node/config.js';
 import { NodeRuntime } from '../node/runtime.js';
@@ -15,12 +15,13 @@ export function nodeCommand(): Command {
     .option('--coordinator <url>', 'coordinator URL (default: the config file’s coordinator)')
     .option('--token <token>', 'one-time enrollment token (first start only; or FEDCREDIT_ENROLLMENT_TOKEN)')
     .option('--port <port>', 'override the API port of the config')
-    .action(async (flags: { config: string; coordinator?: string; token?: string; port?: string }) => {
+    .addOption(new Option('--transport <kind>', 'task channel to the coordinator').choices(['websocket', 'long-poll']).default('websocket'))
+    .action(async (flags: { config: string; coordinator?: string; token?: string; port?: string; transport: 'websocket' | 'long-poll' }) => {
       const config = loadNodeConfig(flags.config);
       const coordinator = flags.coordinator ?? config.coordinator;
       if (!coordinator) throw new ConfigError('no coordinator URL: give --coordinator or set coordinator in the config');
       const logger = createLogger({ name: `node:${config.nodeName}` });
-      const runtime = new NodeRuntime({ config, coordinator, logger, token: flags.token, apiPort: flags.port ? parseIntOption('--port', flags.port) : undefined });
+      const runtime = new NodeRuntime({ config, coordinator, logger, token: flags.token, transport: flags.transport, apiPort: flags.port ? parseIntOption('--port', flags.port) : undefined });
       await runtime.start();
       logger.info({ nodeId: runtime.identity?.nodeId }, `node ${config.nodeName} up; API on http://${config.api.host}:${runtime.apiPort}`);
       const shutdown = async (signal: string) => {

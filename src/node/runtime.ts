@@ -22,6 +22,7 @@ import { createCreditHandlers } from './creditHandlers.js';
 import { ensureIdentity, type NodeIdentity } from './identity.js';
 import type { ModelSpec } from './jobContext.js';
 import { datasetRowsOf, policyMod } from './policy.js';
+import { openWsChannel } from './wsChannel.js';
 import { buildNodeServer } from './server.js';
 
 export interface NodeRuntimeOptions {
@@ -35,6 +36,8 @@ export interface NodeRuntimeOptions {
   readonly modelRefreshMs?: number;
   /** Override the API port (0 = any free port). */
   readonly apiPort?: number;
+  /** Task channel: a WebSocket pushed by the coordinator (default), or long-polling. */
+  readonly transport?: 'websocket' | 'long-poll';
 }
 
 export class NodeRuntime {
@@ -87,7 +90,7 @@ export class NodeRuntime {
     const address = this.server.server.address();
     this.apiPort = typeof address === 'object' && address ? address.port : 0;
     this.running = true;
-    this.loops.push(this.pollLoop(app));
+    this.loops.push(this.channelLoop(app));
     if (scoringDataset) this.loops.push(this.modelLoop(scoringDataset));
   }
 
@@ -98,6 +101,44 @@ export class NodeRuntime {
     await Promise.allSettled(this.loops);
     await this.server?.close();
     this.client?.close();
+  }
+
+  /** Keep a task channel open: WebSocket first, long-polling if the coordinator or a proxy refuses it. */
+  private async channelLoop(app: NodeApp): Promise<void> {
+    if ((this.options.transport ?? 'websocket') === 'long-poll') return this.pollLoop(app);
+    let backoffMs = 250;
+    while (this.running) {
+      try {
+        const channel = await openWsChannel({
+          baseUrl: this.options.coordinator, nodeId: this.identity!.nodeId, privateKeyPem: this.identity!.privateKeyPem, caFile: this.options.config.tls?.ca,
+          onMessages: async (messages) => {
+            const replies = [];
+            for (const m of messages) {
+              replies.push(await app.handle(m));
+              this.messagesHandled++;
+            }
+            return replies;
+          },
+        });
+        backoffMs = 250;
+        this.log.info('task channel open (WebSocket)');
+        const onAbort = () => channel.close();
+        this.abort.signal.addEventListener('abort', onAbort, { once: true });
+        const code = await channel.closed;
+        this.abort.signal.removeEventListener('abort', onAbort);
+        if (this.running) this.log.warn({ code }, 'task channel closed; reconnecting');
+      } catch (err) {
+        if (!this.running) return;
+        const status = (err as { status?: number }).status;
+        if (status === 404 || status === 400) {
+          this.log.warn({ status }, 'the coordinator offers no WebSocket task channel; falling back to long-polling');
+          return this.pollLoop(app);
+        }
+        this.log.warn({ status }, `cannot open the task channel: ${(err as Error).message}; retrying in ${backoffMs} ms`);
+        await sleep(backoffMs, this.abort.signal);
+        backoffMs = Math.min(backoffMs * 2, 10_000);
+      }
+    }
   }
 
   private async pollLoop(app: NodeApp): Promise<void> {

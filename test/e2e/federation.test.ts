@@ -49,7 +49,7 @@ describe('networked federation (real processes over loopback)', () => {
     const metrics = await (await fetch(`${fed.url}/metrics`)).text();
     expect(metrics).toMatch(/fedcredit_rounds_committed_total\{job="[^"]+"\} 20/);
     expect(metrics).toMatch(/fedcredit_round_duration_seconds_count \d+/);
-    expect(metrics).toMatch(/fedcredit_bytes_received_total\{route="replies",type="train"\} \d+/);
+    expect(metrics).toMatch(/fedcredit_bytes_received_total\{route="(replies|ws)",type="train"\} \d+/);
     const nodeMetrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(nodeMetrics).toMatch(/fedcredit_scoring_latency_seconds_count\{route="\/predictCreditRisk"\} [1-9]/);
     const openapi = await (await fetch(`${fed.url}/docs/json`)).json() as { openapi: string; paths: Record<string, unknown> };

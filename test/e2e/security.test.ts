@@ -5,6 +5,7 @@
  * `fedcredit audit verify` reading the database directly.
  */
 import { spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -61,9 +62,16 @@ describe('coordinator refuses hostile node requests', () => {
     const res = await post('/api/v1/node/replies', { ...signRequest({ method: 'POST', path: '/api/v1/node/replies', body: garbage, ...identity }), 'content-type': 'application/octet-stream' }, garbage);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toMatch(/^wire_/);
-    const huge = new Uint8Array(65 * 2 ** 20);
-    const big = await post('/api/v1/node/replies', { ...signRequest({ method: 'POST', path: '/api/v1/node/replies', body: huge, ...identity }), 'content-type': 'application/octet-stream' }, huge);
-    expect(big.status).toBe(413);
+    // a declared size over the limit is refused from the headers alone, before any body is read
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${fed.url}/api/v1/node/replies`, { method: 'POST', headers: { ...signRequest({ method: 'POST', path: '/api/v1/node/replies', body: new Uint8Array(0), ...identity }), 'content-type': 'application/octet-stream', 'content-length': String(65 * 2 ** 20) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(status).toBe(413);
   });
 
   it('refuses a bad enrollment token and malformed JSON without a 500', async () => {
@@ -137,5 +145,34 @@ describe('audit log', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('WebSocket task channel', () => {
+  it('refuses an unsigned upgrade and closes a channel that sends a forged frame', async () => {
+    const { default: WebSocket } = await import('ws');
+    const wsUrl = fed.url.replace('http', 'ws') + '/api/v1/node/ws';
+    const unsigned = new WebSocket(wsUrl);
+    const status = await new Promise<number>((resolve) => {
+      unsigned.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      unsigned.once('open', () => resolve(101));
+      unsigned.once('error', () => undefined);
+    });
+    expect(status).toBe(401);
+
+    const stateDir = join(fed.dir, 'state', 'bank-b');
+    const b = { nodeId: JSON.parse(readFileSync(join(stateDir, 'identity.json'), 'utf8')).nodeId as string, privateKeyPem: readFileSync(join(stateDir, 'node-key.pem'), 'utf8') };
+    const signed = new WebSocket(wsUrl, { headers: signRequest({ method: 'GET', path: '/api/v1/node/ws', body: new Uint8Array(0), ...b }) });
+    const closeCode = await new Promise<number>((resolve) => {
+      signed.once('message', () => {
+        // a frame with a zeroed signature: seq 0, garbage body
+        const frame = new Uint8Array(64 + 4 + 10);
+        signed.send(frame);
+      });
+      signed.once('close', (code) => resolve(code));
+    });
+    expect(closeCode).toBe(1008);
+    for (let i = 0; i < 50 && !fed.log('coordinator').includes('FRAME_BAD_SIGNATURE'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(fed.log('coordinator')).toMatch(/FRAME_BAD_SIGNATURE/);
   });
 });

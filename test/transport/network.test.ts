@@ -9,12 +9,13 @@ import pino from 'pino';
 import { generateNodeKeyPair } from '../../src/auth/index.js';
 import { buildCoordinatorApp } from '../../src/coordinator/server/app.js';
 import { CoordinatorClient } from '../../src/node/coordinatorClient.js';
+import { openWsChannel } from '../../src/node/wsChannel.js';
 import { openStore } from '../../src/store/index.js';
 import type { NodeEndpoint } from '../../src/transport/inProcess.js';
 import type { Transport } from '../../src/transport/transport.js';
 import { transportConformance } from './conformance.js';
 
-transportConformance('networked (HTTP long-poll, signed)', async (nodes: Map<string, NodeEndpoint>): Promise<Transport> => {
+const networked = (mode: 'long-poll' | 'websocket') => async (nodes: Map<string, NodeEndpoint>): Promise<Transport> => {
   const store = await openStore(join(mkdtempSync(join(tmpdir(), 'fedcredit-net-')), 'fedcredit.db'));
   const institution = await store.createInstitution({ name: 'test' });
   const identities = new Map<string, { nodeId: string; privateKeyPem: string }>();
@@ -30,7 +31,21 @@ transportConformance('networked (HTTP long-poll, signed)', async (nodes: Map<str
   let running = true;
   const clients: CoordinatorClient[] = [];
   const abort = new AbortController();
+  const channels: { close(): void }[] = [];
   for (const [id, endpoint] of nodes) {
+    if (mode === 'websocket') {
+      // replies are sent as each message is answered (a never-answering endpoint must not block the others)
+      const { privateKeyPem } = identities.get(id)!;
+      const channel = await openWsChannel({
+        baseUrl: url, nodeId: id, privateKeyPem,
+        onMessages: async (messages) => {
+          const replies = await Promise.race([Promise.all(messages.map((m) => endpoint.handle(m))), new Promise<never[]>((r) => setTimeout(() => r([]), 5000))]);
+          return replies;
+        },
+      });
+      channels.push(channel);
+      continue;
+    }
     const client = new CoordinatorClient(url, identities.get(id)!);
     clients.push(client);
     void (async () => {
@@ -53,8 +68,12 @@ transportConformance('networked (HTTP long-poll, signed)', async (nodes: Map<str
       running = false;
       abort.abort();
       for (const c of clients) c.close();
+      for (const c of channels) c.close();
       await app.close();
       await store.close();
     },
   };
-});
+};
+
+transportConformance('networked (HTTP long-poll, signed requests)', networked('long-poll'));
+transportConformance('networked (WebSocket, signed frames)', networked('websocket'));

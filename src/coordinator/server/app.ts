@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import { NonceCache } from '../../auth/index.js';
 import type { Store } from '../../store/index.js';
@@ -69,6 +70,7 @@ export async function buildCoordinatorApp(options: CoordinatorAppOptions): Promi
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(websocket, { options: { maxPayload: (options.maxReplyBytes ?? 64 * 2 ** 20) + 1024 } });
 
   app.get('/healthz', { logLevel: 'warn', schema: { tags: ['operations'], summary: 'Liveness and store reachability' } }, async (_req, reply) => {
     try {

@@ -3,8 +3,10 @@
  * messages, post replies, fetch the approved model), so no lender opens an inbound port.
  * Message payloads travel in the binary wire format, never as JSON arrays of floats.
  */
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { NonceCache } from '../../auth/index.js';
+import type { WebSocket } from 'ws';
+import { publicKeyFromBase64, verifyFrame, type NonceCache } from '../../auth/index.js';
 import { decodeReply, encodeMessageBatch } from '../../protocol/codec.js';
 import type { Store } from '../../store/index.js';
 import type { NodeHub } from '../../transport/network/hub.js';
@@ -102,6 +104,70 @@ export async function nodeRoutes(app: FastifyInstance, deps: NodeRouteDeps): Pro
       request.log.info({ nodeId, jobId: decoded.jobId.slice(0, 100), round: decoded.round, type: decoded.type.slice(0, 50), reason: result.reason }, 'reply discarded');
     }
     return reply.code(202).send(result);
+  });
+
+  app.get('/api/v1/node/ws', {
+    websocket: true,
+    logLevel: 'warn',
+    schema: { tags: ['nodes'], summary: 'Task channel over WebSocket (signed upgrade, then signed frames); long-polling /api/v1/node/tasks is the fallback' },
+    preValidation: async (request, reply) => {
+      const nodeId = authenticateNode(request, reply, deps);
+      if (!nodeId) return reply;
+      (request as unknown as { fcNodeId: string }).fcNodeId = nodeId;
+    },
+  }, (socket: WebSocket, request) => {
+    const nodeId = (request as unknown as { fcNodeId: string }).fcNodeId;
+    const publicKey = publicKeyFromBase64(deps.keys.lookup(nodeId)!.publicKey);
+    const nonce = randomBytes(32);
+    let seq = 0;
+    touch(nodeId);
+    // frame types coordinator → node: 1 hello (connection nonce), 2 message batch
+    socket.send(Buffer.concat([Buffer.from([1]), nonce]));
+    const detach = hub.attachPush(nodeId, (messages) => {
+      if (socket.readyState !== socket.OPEN) return false;
+      const body = encodeMessageBatch(messages);
+      metrics.bytesSent.inc({ route: 'ws' }, body.length + 1);
+      socket.send(Buffer.concat([Buffer.from([2]), body]));
+      return true;
+    });
+    const refuse = (code: string, message: string) => {
+      metrics.refused.inc({ code });
+      request.log.warn({ nodeId, code }, `closing task channel: ${message}`);
+      socket.close(1008, code);
+    };
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary) return refuse('FRAME_NOT_BINARY', 'text frame');
+      if (!deps.keys.isAllowed(nodeId)) return refuse('REVOKED', 'node revoked');
+      const frame = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      const checked = verifyFrame(publicKey, nonce, seq, frame);
+      if (!checked.ok) return refuse(checked.code, 'bad frame');
+      seq++;
+      touch(nodeId);
+      let decoded;
+      try {
+        decoded = decodeReply(checked.body, { maxBytes: deps.maxReplyBytes });
+      } catch (err) {
+        return refuse((err as { code?: string }).code ?? 'WIRE_BAD', (err as Error).message);
+      }
+      if (decoded.nodeId !== nodeId) return refuse('WRONG_NODE', 'reply claims another node');
+      metrics.bytesReceived.inc({ route: 'ws', type: decoded.type.slice(0, 30) }, frame.length);
+      metrics.repliesReceived.inc({ type: decoded.type.slice(0, 30) });
+      const result = hub.deliver(nodeId, decoded);
+      if (!result.accepted) {
+        metrics.discardedReplies.inc({ reason: result.reason });
+        request.log.info({ nodeId, jobId: decoded.jobId.slice(0, 100), round: decoded.round, type: decoded.type.slice(0, 50), reason: result.reason }, 'reply discarded');
+      }
+    });
+    // a half-open connection (network gone, no FIN) must not keep the node "online"
+    let alive = true;
+    socket.on('pong', () => { alive = true; });
+    const heartbeat = setInterval(() => {
+      if (!alive) { socket.terminate(); return; }
+      alive = false;
+      socket.ping();
+    }, 15_000);
+    socket.on('close', () => { clearInterval(heartbeat); detach(); });
+    socket.on('error', () => detach());
   });
 
   app.get('/api/v1/node/model', {

@@ -36,6 +36,9 @@ export class NodeHub implements Transport {
   private readonly pending = new Map<string, Pending>();
   private readonly answered = new Set<string>();
   private readonly lastSeen = new Map<string, number>();
+  /** Push channels (WebSocket connections): messages go out as soon as they are sent. */
+  private readonly pushers = new Map<string, (messages: Message[]) => boolean>();
+  private readonly outbox = new Map<string, Message[]>();
   private readonly options: NodeHubOptions;
   private closed = false;
 
@@ -49,14 +52,34 @@ export class NodeHub implements Transport {
     const now = Date.now();
     const ids: string[] = [];
     for (const [id, at] of this.lastSeen) {
-      if ((this.waiters.has(id) || now - at <= window) && (this.options.isAllowed?.(id) ?? true)) ids.push(id);
+      if ((this.waiters.has(id) || this.pushers.has(id) || now - at <= window) && (this.options.isAllowed?.(id) ?? true)) ids.push(id);
     }
     return ids.sort();
+  }
+
+  /**
+   * A node opened a push channel (WebSocket): queued messages go out at once, and later ones as
+   * soon as they are sent. Returns a function that detaches the channel when it closes.
+   */
+  attachPush(nodeId: string, send: (messages: Message[]) => boolean): () => void {
+    this.pushers.set(nodeId, send);
+    this.lastSeen.set(nodeId, Date.now());
+    const queued = this.queues.get(nodeId);
+    if (queued && queued.length > 0) {
+      this.queues.delete(nodeId);
+      if (!send(queued)) this.queues.set(nodeId, queued);
+    }
+    return () => {
+      if (this.pushers.get(nodeId) !== send) return;
+      this.pushers.delete(nodeId);
+      this.lastSeen.set(nodeId, Number.NEGATIVE_INFINITY);
+    };
   }
 
   /** Forget a node at once (revocation). Its queued messages are dropped. */
   disconnect(nodeId: string): void {
     this.lastSeen.delete(nodeId);
+    this.pushers.delete(nodeId);
     this.queues.delete(nodeId);
     const w = this.waiters.get(nodeId);
     if (w) {
@@ -171,6 +194,24 @@ export class NodeHub implements Transport {
   }
 
   private enqueue(m: Message): void {
+    const push = this.pushers.get(m.nodeId);
+    if (push) {
+      // messages sent together travel in one frame
+      const box = this.outbox.get(m.nodeId);
+      if (box) { box.push(m); return; }
+      const batch = [m];
+      this.outbox.set(m.nodeId, batch);
+      queueMicrotask(() => {
+        this.outbox.delete(m.nodeId);
+        const alive = batch.filter((x) => this.pending.has(x.messageId));
+        if (alive.length > 0 && !push(alive)) for (const x of alive) this.enqueueQueued(x);
+      });
+      return;
+    }
+    this.enqueueQueued(m);
+  }
+
+  private enqueueQueued(m: Message): void {
     const w = this.waiters.get(m.nodeId);
     if (w) {
       clearTimeout(w.timer);
