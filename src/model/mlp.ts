@@ -109,6 +109,27 @@ export class Mlp extends FlatModel {
     return copy;
   }
 
+  /**
+   * The last hidden layer's activations for each row (rows × last hidden width): the features
+   * the output layer sees. Personalisation with a local head fine-tunes only the output layer
+   * on these.
+   */
+  hiddenFeatures(x: Matrix): Matrix {
+    if (x.cols !== this.numFeatures) throw new RangeError(`x: expected ${this.numFeatures} columns, got ${x.cols}`);
+    const width = this.hidden[this.hidden.length - 1];
+    const out = new Float64Array(x.rows * width);
+    for (let i = 0; i < x.rows; i++) {
+      this.forward(x.data, i * x.cols);
+      out.set(this.act[this.hidden.length - 1], i * width);
+    }
+    return { data: out, rows: x.rows, cols: width };
+  }
+
+  /** Offset of the output layer (wOut then bOut) in the flat parameter vector. */
+  get headOffset(): number {
+    return this.offsets[2 * this.hidden.length];
+  }
+
   protected computeProba(x: Matrix, out: Float64Array): void {
     for (let i = 0; i < x.rows; i++) out[i] = sigmoid(this.forward(x.data, i * x.cols));
   }
