@@ -1,0 +1,271 @@
+/**
+ * Client side of secure aggregation: one function per stage (Bonawitz et al., CCS 2017, Fig. 4,
+ * semi-honest variant; SecAgg+ neighbourhoods of Bell et al., CCS 2020). Each takes the
+ * client's state and the server's request, checks the request as untrusted input, and returns
+ * the next state and the reply. States are plain data; a stage consumes the state it is given
+ * (secrets no longer needed are wiped in place), so always continue from the returned one.
+ *
+ * The client refuses to run a stage twice or out of order, which is what stops a server from
+ * asking for both shares (b_j and s_j^SK) of the same peer.
+ */
+import { randomBytes } from 'node:crypto';
+import { type X25519KeyPair, addMask, aeadDecrypt, aeadEncrypt, generateX25519KeyPair, wipe, x25519Agreement } from './crypto.js';
+import { maskSeedCommitment, pairwiseMaskSeed, shareAssociatedData, shareEncryptionKey } from './keys.js';
+import { splitSecret } from './shamir.js';
+import {
+  type AdvertiseKeysReply,
+  type AdvertisedKeys,
+  type MaskedInputReply,
+  type SecAggConfig,
+  type SecAggStage,
+  type ShareKeysReply,
+  type UnmaskReply,
+  SHARE_BYTES,
+  SHARE_CIPHERTEXT_BYTES,
+  parseConfig,
+  sessionGraph,
+} from './stages.js';
+import { isNeighbour } from './graph.js';
+import { expectArray, expectBytes, expectIndex, expectIndexList, expectRecord, expectStage, fail, sameIndices } from './validate.js';
+
+/** Shares of one peer's two secrets, held by this client. */
+export interface HeldShares {
+  readonly owner: number;
+  readonly maskSeedShare: Uint8Array;
+  readonly maskingKeyShare: Uint8Array;
+}
+
+/** A client's protocol state after the stage named in `stage` (plain, persistable data). */
+export interface ClientState {
+  readonly stage: SecAggStage;
+  readonly config: SecAggConfig;
+  readonly clientIndex: number;
+  /** c_i: agrees share-encryption keys. Private half wiped after 'shareKeys'. */
+  readonly encryptionKeyPair: X25519KeyPair;
+  /** s_i: agrees pairwise mask seeds. Private half wiped after 'collectMasked'. */
+  readonly maskingKeyPair: X25519KeyPair;
+  /** Neighbours that advertised keys (from 'shareKeys' on). */
+  readonly peers?: readonly AdvertisedKeys[];
+  /** AES-GCM keys agreed with each peer ('shareKeys' only), kept to open the peers' bundles. */
+  readonly peerShareKeys?: readonly { readonly peer: number; readonly key: Uint8Array }[];
+  /** Self-mask seed b_i ('shareKeys' only; wiped once the input is masked). */
+  readonly maskSeed?: Uint8Array;
+  /** This client's own share of b_i. */
+  readonly ownMaskSeedShare?: Uint8Array;
+  /** Peers whose shares arrived, i.e. the peers the input was masked with ('collectMasked'). */
+  readonly heldShares?: readonly HeldShares[];
+}
+
+/** A stage's output: the state to keep and the reply to send. */
+export interface ClientStep<R> {
+  readonly state: ClientState;
+  readonly reply: R;
+}
+
+function isZero(bytes: Uint8Array | undefined): boolean {
+  return bytes === undefined || bytes.every((b) => b === 0);
+}
+
+function requireStage(state: ClientState, expected: SecAggStage): void {
+  if (typeof state !== 'object' || state === null) throw new TypeError('state: expected a ClientState');
+  if (state.stage !== expected) fail('SECAGG_WRONG_STAGE', `client is at '${state.stage}', expected '${expected}'`, state.clientIndex);
+  // A state whose secrets were wiped was already consumed by the next stage; replaying it would
+  // mask with all-zero (public) seeds or reveal zeroed shares.
+  const consumed =
+    (expected === 'setup' && isZero(state.encryptionKeyPair.privateKey)) ||
+    (expected === 'shareKeys' && isZero(state.maskSeed)) ||
+    (expected === 'collectMasked' && isZero(state.ownMaskSeedShare)) ||
+    (expected !== 'collectMasked' && isZero(state.maskingKeyPair.privateKey));
+  if (consumed) fail('SECAGG_WRONG_STAGE', `this '${expected}' state was already used; continue from the state the stage returned`, state.clientIndex);
+}
+
+/**
+ * Stage 'setup' (AdvertiseKeys): read the session config, make two fresh key pairs and publish
+ * their public halves.
+ */
+export function advertiseKeys(request: unknown): ClientStep<AdvertiseKeysReply> {
+  const r = expectRecord(request, 'request', ['stage', 'clientIndex', 'config']);
+  expectStage(r.stage, 'setup', 'request');
+  const config = parseConfig(r.config);
+  const clientIndex = expectIndex(r.clientIndex, 'request.clientIndex', config.numClients);
+  const encryptionKeyPair = generateX25519KeyPair();
+  const maskingKeyPair = generateX25519KeyPair();
+  return {
+    state: { stage: 'setup', config, clientIndex, encryptionKeyPair, maskingKeyPair },
+    reply: {
+      stage: 'setup',
+      clientIndex,
+      encryptionPublicKey: encryptionKeyPair.publicKey.slice(),
+      maskingPublicKey: maskingKeyPair.publicKey.slice(),
+    },
+  };
+}
+
+function parsePeers(state: ClientState, value: unknown): AdvertisedKeys[] {
+  const { config, clientIndex: self } = state;
+  const graph = sessionGraph(config);
+  const items = expectArray(value, 'request.neighbours', config.numNeighbours);
+  const seenKeys = new Set<string>([Buffer.from(state.encryptionKeyPair.publicKey).toString('hex'), Buffer.from(state.maskingKeyPair.publicKey).toString('hex')]);
+  const seenPeers = new Set<number>();
+  const peers: AdvertisedKeys[] = [];
+  for (const [k, item] of items.entries()) {
+    const name = `request.neighbours[${k}]`;
+    const p = expectRecord(item, name, ['clientIndex', 'encryptionPublicKey', 'maskingPublicKey']);
+    const index = expectIndex(p.clientIndex, `${name}.clientIndex`, config.numClients);
+    if (!isNeighbour(graph, self, index)) fail('SECAGG_UNKNOWN_CLIENT', `${name}: client ${index} is not a neighbour of ${self}`, index);
+    if (seenPeers.has(index)) fail('SECAGG_DUPLICATE', `${name}: client ${index} listed twice`, index);
+    seenPeers.add(index);
+    const encryptionPublicKey = expectBytes(p.encryptionPublicKey, `${name}.encryptionPublicKey`, 32);
+    const maskingPublicKey = expectBytes(p.maskingPublicKey, `${name}.maskingPublicKey`, 32);
+    for (const key of [encryptionPublicKey, maskingPublicKey]) {
+      const hex = Buffer.from(key).toString('hex');
+      if (seenKeys.has(hex)) fail('SECAGG_DUPLICATE', `${name}: public key already used by another key slot`, index);
+      seenKeys.add(hex);
+    }
+    peers.push({ clientIndex: index, encryptionPublicKey: encryptionPublicKey.slice(), maskingPublicKey: maskingPublicKey.slice() });
+  }
+  if (peers.length + 1 < config.threshold) {
+    fail('SECAGG_TOO_FEW_CLIENTS', `only ${peers.length} neighbours advertised keys; threshold ${config.threshold} needs ${config.threshold - 1}`, self);
+  }
+  return peers.sort((a, b) => a.clientIndex - b.clientIndex);
+}
+
+/**
+ * Stage 'shareKeys': draw the self-mask seed b_i, Shamir-share b_i and s_i^SK among this
+ * client and its advertised neighbours (threshold t), and encrypt each neighbour's pair of
+ * shares under the key agreed with its c^PK, bound to (session, sender, recipient).
+ */
+export async function shareKeys(state: ClientState, request: unknown): Promise<ClientStep<ShareKeysReply>> {
+  requireStage(state, 'setup');
+  const r = expectRecord(request, 'request', ['stage', 'clientIndex', 'neighbours']);
+  expectStage(r.stage, 'shareKeys', 'request');
+  if (r.clientIndex !== state.clientIndex) fail('SECAGG_INCONSISTENT', `request.clientIndex: addressed to ${String(r.clientIndex)}, this is ${state.clientIndex}`);
+  const peers = parsePeers(state, r.neighbours);
+  const { config, clientIndex: self } = state;
+  const maskSeed = new Uint8Array(randomBytes(32));
+  const numShares = peers.length + 1;
+  const seedShares = await splitSecret(maskSeed, numShares, config.threshold);
+  const keyShares = await splitSecret(state.maskingKeyPair.privateKey, numShares, config.threshold);
+  const agree = x25519Agreement(state.encryptionKeyPair.privateKey);
+  const peerShareKeys = peers.map((peer) => {
+    const shared = agree(peer.encryptionPublicKey);
+    const key = shareEncryptionKey(shared, config.sessionId, self, peer.clientIndex);
+    wipe(shared);
+    return { peer: peer.clientIndex, key };
+  });
+  const encryptedShares = peers.map((peer, k) => {
+    const plaintext = new Uint8Array(2 * SHARE_BYTES);
+    plaintext.set(seedShares[k + 1], 0);
+    plaintext.set(keyShares[k + 1], SHARE_BYTES);
+    const ciphertext = aeadEncrypt(peerShareKeys[k].key, plaintext, shareAssociatedData(config.sessionId, self, peer.clientIndex));
+    wipe(plaintext, seedShares[k + 1], keyShares[k + 1]);
+    return { peer: peer.clientIndex, ciphertext };
+  });
+  wipe(keyShares[0], state.encryptionKeyPair.privateKey);
+  return {
+    state: { ...state, stage: 'shareKeys', peers, peerShareKeys, maskSeed, ownMaskSeedShare: seedShares[0] },
+    reply: { stage: 'shareKeys', clientIndex: self, maskSeedCommitment: maskSeedCommitment(maskSeed, config.sessionId, self), encryptedShares },
+  };
+}
+
+function openShares(state: ClientState, value: unknown): HeldShares[] {
+  const { config, clientIndex: self } = state;
+  const keys = new Map(state.peerShareKeys!.map((p) => [p.peer, p.key]));
+  const items = expectArray(value, 'request.encryptedShares', keys.size);
+  const held: HeldShares[] = [];
+  const seen = new Set<number>();
+  for (const [k, item] of items.entries()) {
+    const name = `request.encryptedShares[${k}]`;
+    const e = expectRecord(item, name, ['peer', 'ciphertext']);
+    const from = expectIndex(e.peer, `${name}.peer`, config.numClients);
+    const key = keys.get(from);
+    if (!key) fail('SECAGG_UNKNOWN_CLIENT', `${name}: client ${from} is not an advertised neighbour`, from);
+    if (seen.has(from)) fail('SECAGG_DUPLICATE', `${name}: two bundles from client ${from}`, from);
+    seen.add(from);
+    const ciphertext = expectBytes(e.ciphertext, `${name}.ciphertext`, SHARE_CIPHERTEXT_BYTES);
+    const plaintext = aeadDecrypt(key, ciphertext, shareAssociatedData(config.sessionId, from, self));
+    held.push({ owner: from, maskSeedShare: plaintext.slice(0, SHARE_BYTES), maskingKeyShare: plaintext.slice(SHARE_BYTES) });
+    wipe(plaintext);
+  }
+  if (held.length + 1 < config.threshold) {
+    fail('SECAGG_TOO_FEW_CLIENTS', `only ${held.length} neighbours shared keys; threshold ${config.threshold} needs ${config.threshold - 1}`, self);
+  }
+  return held.sort((a, b) => a.owner - b.owner);
+}
+
+/**
+ * Stage 'collectMasked' (MaskedInputCollection): decrypt the shares routed to this client, then
+ * mask the ring vector `input`:
+ *
+ *   y_i = x_i + PRG(b_i) + Σ_{j > i} PRG(s_ij) − Σ_{j < i} PRG(s_ij)   (mod 2^ringBits)
+ *
+ * over the peers j whose shares arrived (the server's U2 within the neighbourhood), with
+ * s_ij = HKDF(X25519(s_i^SK, s_j^PK)). The pairwise terms cancel in the sum over survivors.
+ */
+export function maskInput(state: ClientState, request: unknown, input: Uint32Array): ClientStep<MaskedInputReply> {
+  requireStage(state, 'shareKeys');
+  const { config, clientIndex: self } = state;
+  if (!(input instanceof Uint32Array)) throw new TypeError('input: expected a Uint32Array of ring elements');
+  if (input.length !== config.vectorLength) throw new RangeError(`input: expected ${config.vectorLength} elements, got ${input.length}`);
+  if (config.ringBits < 32) {
+    const modulus = 2 ** config.ringBits;
+    const bad = input.findIndex((v) => v >= modulus);
+    if (bad >= 0) throw new RangeError(`input[${bad}]: ${input[bad]} is not an element of Z_2^${config.ringBits}`);
+  }
+  const r = expectRecord(request, 'request', ['stage', 'clientIndex', 'encryptedShares']);
+  expectStage(r.stage, 'collectMasked', 'request');
+  if (r.clientIndex !== self) fail('SECAGG_INCONSISTENT', `request.clientIndex: addressed to ${String(r.clientIndex)}, this is ${self}`);
+  const heldShares = openShares(state, r.encryptedShares);
+  const masked = input.slice();
+  addMask(masked, state.maskSeed!, 1, config.ringBits);
+  const agree = x25519Agreement(state.maskingKeyPair.privateKey);
+  const peers = new Map(state.peers!.map((p) => [p.clientIndex, p]));
+  for (const { owner } of heldShares) {
+    const shared = agree(peers.get(owner)!.maskingPublicKey);
+    const seed = pairwiseMaskSeed(shared, config.sessionId, self, owner);
+    addMask(masked, seed, owner > self ? 1 : -1, config.ringBits);
+    wipe(shared, seed);
+  }
+  wipe(state.maskSeed, state.maskingKeyPair.privateKey);
+  for (const { key } of state.peerShareKeys!) wipe(key);
+  const { maskSeed: _spent, peerShareKeys: _keys, ...rest } = state;
+  return {
+    state: { ...rest, stage: 'collectMasked', heldShares },
+    reply: { stage: 'collectMasked', clientIndex: self, maskedInput: masked },
+  };
+}
+
+/**
+ * Stage 'unmask': reveal the b-share of every survivor (self included) and the s^SK-share of
+ * every dropped peer. The server must sort each peer the client masked with into exactly one
+ * of the two lists; anything else is refused, since revealing both shares of one peer would
+ * unmask its input.
+ */
+export function unmask(state: ClientState, request: unknown): ClientStep<UnmaskReply> {
+  requireStage(state, 'collectMasked');
+  const { config, clientIndex: self } = state;
+  const r = expectRecord(request, 'request', ['stage', 'clientIndex', 'survivors', 'dropped']);
+  expectStage(r.stage, 'unmask', 'request');
+  if (r.clientIndex !== self) fail('SECAGG_INCONSISTENT', `request.clientIndex: addressed to ${String(r.clientIndex)}, this is ${self}`);
+  const survivors = expectIndexList(r.survivors, 'request.survivors', config.numClients);
+  const dropped = expectIndexList(r.dropped, 'request.dropped', config.numClients);
+  const held = new Map(state.heldShares!.map((h) => [h.owner, h]));
+  const expected = [...held.keys(), self].sort((a, b) => a - b);
+  const union = [...survivors, ...dropped].sort((a, b) => a - b);
+  if (!survivors.includes(self)) fail('SECAGG_INCONSISTENT', 'request.survivors: must include this client', self);
+  if (!sameIndices(union, expected)) {
+    fail('SECAGG_INCONSISTENT', 'request: survivors and dropped must partition the peers this client masked with (plus itself)', self);
+  }
+  const maskSeedShares = survivors.map((owner) => ({
+    owner,
+    share: (owner === self ? state.ownMaskSeedShare! : held.get(owner)!.maskSeedShare).slice(),
+  }));
+  const maskingKeyShares = dropped.map((owner) => ({ owner, share: held.get(owner)!.maskingKeyShare.slice() }));
+  for (const h of state.heldShares!) wipe(h.maskSeedShare, h.maskingKeyShare);
+  wipe(state.ownMaskSeedShare);
+  const { heldShares: _h, ownMaskSeedShare: _o, ...rest } = state;
+  return {
+    state: { ...rest, stage: 'unmask' },
+    reply: { stage: 'unmask', clientIndex: self, maskSeedShares, maskingKeyShares },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * JSON encoding of secure-aggregation states, requests and replies, so they can be persisted
+ * in the store or sent over HTTP. Plain JSON except for byte strings and ring vectors, which
+ * become `{ "$bytes": base64 }` and `{ "$u32": base64 of little-endian words }`.
+ *
+ * Decoding returns `unknown`: a decoded request or reply still goes through the stage
+ * functions' own validation.
+ */
+
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+function wordsToBytes(words: Uint32Array): Uint8Array {
+  const bytes = new Uint8Array(4 * words.length);
+  const view = new DataView(bytes.buffer);
+  for (let k = 0; k < words.length; k++) view.setUint32(4 * k, words[k], true);
+  return bytes;
+}
+
+function bytesToWords(bytes: Uint8Array): Uint32Array {
+  if (bytes.length % 4 !== 0) throw new RangeError('$u32: byte length is not a multiple of 4');
+  const words = new Uint32Array(bytes.length / 4);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let k = 0; k < words.length; k++) words[k] = view.getUint32(4 * k, true);
+  return words;
+}
+
+/**
+ * Encode plain data (objects, arrays, strings, finite numbers, booleans, `Uint8Array`,
+ * `Uint32Array`) as JSON text.
+ *
+ * @example decodeSecAgg(encodeSecAgg(state))  // deep-equal copy of `state`
+ */
+export function encodeSecAgg(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v instanceof Uint32Array) return { $u32: toBase64(wordsToBytes(v)) };
+    if (v instanceof Uint8Array) return { $bytes: toBase64(v) };
+    if (ArrayBuffer.isView(v)) throw new TypeError(`value: unsupported typed array ${v.constructor.name}`);
+    if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`value: non-finite number ${v}`);
+    return v;
+  });
+}
+
+/** Inverse of {@link encodeSecAgg}. @throws SyntaxError on invalid JSON or base64. */
+export function decodeSecAgg(text: string): unknown {
+  if (typeof text !== 'string') throw new TypeError('text: expected a string');
+  return JSON.parse(text, (_key, v: unknown) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+    const keys = Object.keys(v);
+    if (keys.length !== 1) return v;
+    const tag = keys[0];
+    const payload = (v as Record<string, unknown>)[tag];
+    if ((tag !== '$bytes' && tag !== '$u32') || typeof payload !== 'string') return v;
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(payload)) throw new SyntaxError(`${tag}: invalid base64`);
+    const bytes = new Uint8Array(Buffer.from(payload, 'base64'));
+    return tag === '$bytes' ? bytes : bytesToWords(bytes);
+  });
+}

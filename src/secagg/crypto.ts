@@ -1,0 +1,269 @@
+/**
+ * Cryptographic primitives of secure aggregation, all from `node:crypto` (OpenSSL):
+ *
+ * - X25519 key agreement (RFC 7748) with raw 32-byte keys, so keys travel as plain bytes;
+ * - HKDF-SHA256 (RFC 5869) to turn a shared secret into a mask seed or an encryption key;
+ * - AES-256-GCM to encrypt Shamir shares between two clients through the server;
+ * - AES-256-CTR (NIST SP 800-38A) as the pseudo-random generator that expands a 256-bit seed
+ *   into a mask vector. Flower expands masks with numpy's generator seeded by 32 bits, which
+ *   a server can brute-force; a 256-bit AES key cannot be.
+ *
+ * Raw keys go through JWK because OpenSSL 3 decodes JWK several times faster than DER.
+ */
+import {
+  type KeyObject,
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+} from 'node:crypto';
+import { SecAggError } from './errors.js';
+
+/** Length in bytes of X25519 keys, mask seeds and symmetric keys. */
+export const KEY_BYTES = 32;
+/** AES-GCM nonce length in bytes (96 bits, NIST SP 800-38D §8.2). */
+export const NONCE_BYTES = 12;
+/** AES-GCM tag length in bytes. */
+export const TAG_BYTES = 16;
+
+/** An X25519 key pair as raw little-endian 32-byte strings (RFC 7748 §5). */
+export interface X25519KeyPair {
+  readonly publicKey: Uint8Array;
+  readonly privateKey: Uint8Array;
+}
+
+function checkBytes(value: unknown, name: string, length?: number): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError(`${name}: expected a Uint8Array`);
+  if (length !== undefined && value.length !== length) {
+    throw new RangeError(`${name}: expected ${length} bytes, got ${value.length}`);
+  }
+}
+
+function b64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+function fromB64url(text: string | undefined): Uint8Array {
+  return new Uint8Array(Buffer.from(text ?? '', 'base64url'));
+}
+
+/** Fresh X25519 key pair from the operating system's CSPRNG. */
+export function generateX25519KeyPair(): X25519KeyPair {
+  const { privateKey } = generateKeyPairSync('x25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  return { publicKey: fromB64url(jwk.x), privateKey: fromB64url(jwk.d) };
+}
+
+function importPrivate(privateKey: Uint8Array): KeyObject {
+  checkBytes(privateKey, 'privateKey', KEY_BYTES);
+  // OpenSSL recomputes the public half from `d`; `x` is required by Node's JWK parser only.
+  const d = b64url(privateKey);
+  return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: d }, format: 'jwk' });
+}
+
+function importPublic(publicKey: Uint8Array): KeyObject {
+  checkBytes(publicKey, 'publicKey', KEY_BYTES);
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: b64url(publicKey) }, format: 'jwk' });
+}
+
+/** The public key X25519(privateKey, 9) belonging to a raw private key (RFC 7748 §6.1). */
+export function x25519PublicKey(privateKey: Uint8Array): Uint8Array {
+  return fromB64url(createPublicKey(importPrivate(privateKey)).export({ format: 'jwk' }).x);
+}
+
+/**
+ * Key agreement bound to one private key: returns a function computing the 32-byte X25519
+ * shared secret with a peer's raw public key. Importing the private key once saves ~40 µs per
+ * peer when a client agrees keys with all its neighbours.
+ *
+ * @throws SecAggError `SECAGG_INVALID_KEY` when the peer key is a low-order point (the shared
+ *   secret would be all zeros, RFC 7748 §6.1).
+ */
+export function x25519Agreement(privateKey: Uint8Array): (peerPublicKey: Uint8Array) => Uint8Array {
+  const own = importPrivate(privateKey);
+  return (peerPublicKey) => {
+    const peer = importPublic(peerPublicKey);
+    try {
+      return new Uint8Array(diffieHellman({ privateKey: own, publicKey: peer }));
+    } catch (cause) {
+      throw new SecAggError('SECAGG_INVALID_KEY', 'X25519 agreement failed: peer public key is a low-order point', { cause });
+    }
+  };
+}
+
+let probe: KeyObject | undefined;
+
+/**
+ * Whether `publicKey` is a usable X25519 public key: 32 bytes and not a point of small order.
+ * X25519 clamps every scalar to a multiple of 8 (RFC 7748 §5), so any private key maps a point
+ * of order dividing 8 to the all-zero output that OpenSSL refuses; one agreement with a fixed,
+ * public probe scalar therefore detects them all. The server runs this on every advertised key
+ * so that one hostile key cannot make its neighbours' agreements fail later.
+ */
+export function isUsableX25519PublicKey(publicKey: Uint8Array): boolean {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== KEY_BYTES) return false;
+  probe ??= importPrivate(new Uint8Array(KEY_BYTES).fill(0x5a));
+  try {
+    diffieHellman({ privateKey: probe, publicKey: importPublic(publicKey) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One-shot X25519(privateKey, peerPublicKey); see {@link x25519Agreement}. */
+export function x25519(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
+  return x25519Agreement(privateKey)(peerPublicKey);
+}
+
+/**
+ * HKDF-SHA256 (RFC 5869): extract with `salt`, expand with `info` to `length` bytes
+ * (at most 255·32 = 8160).
+ *
+ * @example hkdfSha256(sharedSecret, utf8(sessionId), utf8('fedcredit/secagg/v1/mask/3/7'), 32)
+ */
+export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  checkBytes(ikm, 'ikm');
+  checkBytes(salt, 'salt');
+  checkBytes(info, 'info');
+  if (info.length > 1024) throw new RangeError(`info: at most 1024 bytes, got ${info.length}`);
+  if (!Number.isInteger(length) || length < 1 || length > 255 * 32) {
+    throw new RangeError(`length: expected an integer in [1, 8160], got ${length}`);
+  }
+  return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
+}
+
+/**
+ * AES-256-GCM encryption with a fresh random 96-bit nonce. Returns nonce ‖ ciphertext ‖ tag.
+ * `associatedData` is authenticated but not encrypted: secure aggregation binds sender,
+ * recipient and session there so the server cannot re-route a share.
+ */
+export function aeadEncrypt(key: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Uint8Array {
+  checkBytes(key, 'key', KEY_BYTES);
+  checkBytes(plaintext, 'plaintext');
+  checkBytes(associatedData, 'associatedData');
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(associatedData);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const out = new Uint8Array(NONCE_BYTES + body.length + TAG_BYTES);
+  out.set(nonce, 0);
+  out.set(body, NONCE_BYTES);
+  out.set(cipher.getAuthTag(), NONCE_BYTES + body.length);
+  return out;
+}
+
+/**
+ * Inverse of {@link aeadEncrypt}.
+ *
+ * @throws SecAggError `SECAGG_DECRYPT_FAILED` if the box is too short, was tampered with, or was
+ *   sealed under another key or associated data.
+ */
+export function aeadDecrypt(key: Uint8Array, box: Uint8Array, associatedData: Uint8Array): Uint8Array {
+  checkBytes(key, 'key', KEY_BYTES);
+  checkBytes(box, 'box');
+  checkBytes(associatedData, 'associatedData');
+  if (box.length < NONCE_BYTES + TAG_BYTES) {
+    throw new SecAggError('SECAGG_DECRYPT_FAILED', `ciphertext too short: ${box.length} bytes`);
+  }
+  const decipher = createDecipheriv('aes-256-gcm', key, box.subarray(0, NONCE_BYTES));
+  decipher.setAAD(associatedData);
+  decipher.setAuthTag(box.subarray(box.length - TAG_BYTES));
+  try {
+    const body = decipher.update(box.subarray(NONCE_BYTES, box.length - TAG_BYTES));
+    return new Uint8Array(Buffer.concat([body, decipher.final()]));
+  } catch (cause) {
+    throw new SecAggError('SECAGG_DECRYPT_FAILED', 'ciphertext failed authentication', { cause });
+  }
+}
+
+let zeros = Buffer.alloc(0);
+
+/**
+ * The AES-256-CTR keystream (NIST SP 800-38A §6.5): `numBytes` bytes of
+ * AES_key(iv), AES_key(iv+1), … with a 128-bit big-endian counter.
+ */
+export function aesCtrKeystream(key: Uint8Array, iv: Uint8Array, numBytes: number): Uint8Array {
+  checkBytes(key, 'key', KEY_BYTES);
+  checkBytes(iv, 'iv', 16);
+  if (!Number.isInteger(numBytes) || numBytes < 0 || numBytes > 2 ** 31) {
+    throw new RangeError(`numBytes: expected an integer in [0, 2^31], got ${numBytes}`);
+  }
+  return new Uint8Array(keystream(key, iv, numBytes));
+}
+
+function keystream(key: Uint8Array, iv: Uint8Array, numBytes: number): Buffer {
+  // Encrypting zeros yields the keystream; the zero buffer is shared and never written.
+  if (zeros.length < numBytes) zeros = Buffer.alloc(Math.max(numBytes, 2 * zeros.length));
+  return createCipheriv('aes-256-ctr', key, iv).update(zeros.subarray(0, numBytes));
+}
+
+const ZERO_IV = new Uint8Array(16);
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+function checkModulusBits(modulusBits: number): void {
+  if (!Number.isInteger(modulusBits) || modulusBits < 1 || modulusBits > 32) {
+    throw new RangeError(`modulusBits: expected an integer in [1, 32], got ${modulusBits}`);
+  }
+}
+
+/**
+ * Expand a 256-bit seed into `length` uniform elements of Z_{2^modulusBits}: word k is the
+ * little-endian uint32 at bytes 4k..4k+3 of the AES-256-CTR keystream under key `seed` and an
+ * all-zero initial counter, reduced by masking to the low `modulusBits` bits (uniform because
+ * 2^modulusBits divides 2^32). Each seed is used for exactly one vector, so the fixed IV is safe.
+ *
+ * @example expandMask(seed, 10_000)  // Uint32Array of 10,000 uniform words
+ */
+export function expandMask(seed: Uint8Array, length: number, modulusBits = 32): Uint32Array {
+  checkBytes(seed, 'seed', KEY_BYTES);
+  if (!Number.isInteger(length) || length < 0 || length > 2 ** 29) {
+    throw new RangeError(`length: expected an integer in [0, 2^29], got ${length}`);
+  }
+  checkModulusBits(modulusBits);
+  const stream = keystream(seed, ZERO_IV, 4 * length);
+  let words: Uint32Array;
+  if (LITTLE_ENDIAN && stream.byteOffset % 4 === 0) {
+    words = new Uint32Array(stream.buffer, stream.byteOffset, length);
+  } else {
+    words = new Uint32Array(length);
+    const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
+    for (let k = 0; k < length; k++) words[k] = view.getUint32(4 * k, true);
+  }
+  if (modulusBits < 32) {
+    const mask = 2 ** modulusBits - 1;
+    for (let k = 0; k < length; k++) words[k] &= mask;
+  }
+  return words;
+}
+
+/**
+ * acc ← acc + sign · expandMask(seed) (mod 2^modulusBits), in place: the one hot loop of secure
+ * aggregation. `acc` must already hold ring elements (< 2^modulusBits).
+ */
+export function addMask(acc: Uint32Array, seed: Uint8Array, sign: 1 | -1, modulusBits = 32): void {
+  if (!(acc instanceof Uint32Array)) throw new TypeError('acc: expected a Uint32Array');
+  if (sign !== 1 && sign !== -1) throw new RangeError(`sign: expected 1 or -1, got ${String(sign)}`);
+  const mask = expandMask(seed, acc.length, modulusBits);
+  const n = acc.length;
+  if (modulusBits === 32) {
+    // Uint32Array stores reduce mod 2^32 (ToUint32), so plain + and - are ring operations.
+    if (sign === 1) for (let k = 0; k < n; k++) acc[k] += mask[k];
+    else for (let k = 0; k < n; k++) acc[k] -= mask[k];
+  } else {
+    // Below 32 bits the int32 `&` of a possibly negative difference is its residue.
+    const m = 2 ** modulusBits - 1;
+    if (sign === 1) for (let k = 0; k < n; k++) acc[k] = (acc[k] + mask[k]) & m;
+    else for (let k = 0; k < n; k++) acc[k] = (acc[k] - mask[k]) & m;
+  }
+  mask.fill(0);
+}
+
+/** Overwrite secret bytes with zeros once they are no longer needed (noble's `clean`). */
+export function wipe(...buffers: (Uint8Array | Uint32Array | undefined)[]): void {
+  for (const b of buffers) b?.fill(0);
+}

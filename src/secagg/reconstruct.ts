@@ -1,0 +1,150 @@
+/**
+ * Server side, last stage (Unmasking, Bonawitz et al., CCS 2017, Fig. 4 round 4): rebuild every
+ * survivor's self-mask seed b_j and every dropped client's masking key s_d^SK from the revealed
+ * Shamir shares, and strip their masks from Σ y_i:
+ *
+ *   Σ_{i∈U3} x_i = Σ_{i∈U3} y_i − Σ_{j∈U3} PRG(b_j) − Σ_{d∈U2∖U3} Σ_{v∈U3∩N(d)} ±PRG(s_vd)
+ *
+ * (pairwise masks between two survivors cancel by themselves). Every rebuilt secret is checked
+ * — b_j against the commitment j sent in 'shareKeys', s_d^SK against the public key d advertised
+ * — so a bad share yields a coded error, never a silently wrong sum.
+ */
+import { addMask, wipe, x25519Agreement, x25519PublicKey } from './crypto.js';
+import { SecAggError } from './errors.js';
+import { neighbours } from './graph.js';
+import { maskSeedCommitment, pairwiseMaskSeed } from './keys.js';
+import { combineShares, shareX } from './shamir.js';
+import type { ServerState } from './server.js';
+import { SHARE_BYTES, sessionGraph } from './stages.js';
+import { expectArray, expectBytes, expectIndex, expectRecord, expectStage, fail, sameIndices } from './validate.js';
+
+/** The outcome of a secure-aggregation session. */
+export interface AggregationResult {
+  /** Σ_{i ∈ included} x_i mod 2^ringBits: the exact sum of the ring vectors. */
+  readonly sum: Uint32Array;
+  /** U3: clients whose inputs are in the sum (including those that dropped after masking). */
+  readonly included: readonly number[];
+  /** U2 ∖ U3: clients that shared keys but sent no masked input (their masks were removed). */
+  readonly dropped: readonly number[];
+  /** U4: clients whose 'unmask' reply was used. */
+  readonly responders: readonly number[];
+  /** Replies refused in this stage, with their coded errors. */
+  readonly rejected: readonly SecAggError[];
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, k) => x === b[k]);
+}
+
+function parseShares(value: unknown, name: string, expected: readonly number[], numClients: number): Map<number, Uint8Array> {
+  const items = expectArray(value, name, expected.length);
+  const shares = new Map<number, Uint8Array>();
+  for (const [k, item] of items.entries()) {
+    const s = expectRecord(item, `${name}[${k}]`, ['owner', 'share']);
+    const owner = expectIndex(s.owner, `${name}[${k}].owner`, numClients);
+    if (shares.has(owner)) fail('SECAGG_DUPLICATE', `${name}: two shares of client ${owner}`);
+    const share = expectBytes(s.share, `${name}[${k}].share`, SHARE_BYTES);
+    if (shareX(share) === 0) fail('SECAGG_OUT_OF_RANGE', `${name}[${k}].share: x-coordinate 0`);
+    shares.set(owner, share.slice());
+  }
+  if (!sameIndices([...shares.keys()].sort((a, b) => a - b), expected)) {
+    fail('SECAGG_INCONSISTENT', `${name}: expected exactly the shares of clients [${expected.join(', ')}]`);
+  }
+  return shares;
+}
+
+async function rebuild(shares: readonly Uint8Array[] | undefined, threshold: number, owner: number, what: string): Promise<Uint8Array> {
+  if (!shares || shares.length < threshold) {
+    fail('SECAGG_TOO_FEW_SHARES', `${what} of client ${owner}: ${shares?.length ?? 0} shares, threshold ${threshold}`, owner);
+  }
+  return combineShares(shares.slice(0, threshold), SHARE_BYTES - 1);
+}
+
+/**
+ * Stage 'unmask' replies → the exact modular sum of the inputs of U3.
+ *
+ * @throws SecAggError `SECAGG_TOO_FEW_SHARES` when some secret has fewer than `threshold`
+ *   shares, `SECAGG_RECONSTRUCTION_MISMATCH` when a rebuilt secret fails its check.
+ */
+export async function reconstruct(state: ServerState, replies: readonly unknown[]): Promise<AggregationResult> {
+  if (typeof state !== 'object' || state === null) throw new TypeError('state: expected a ServerState');
+  if (state.stage !== 'unmask' || !state.maskedSum) fail('SECAGG_WRONG_STAGE', `server awaits '${state.stage}' replies, not 'unmask'`);
+  if (!Array.isArray(replies)) throw new TypeError('replies: expected an array');
+  const { config } = state;
+  const graph = sessionGraph(config);
+  const u2 = new Set(state.sharers);
+  const u3 = new Set(state.maskedSenders);
+  const dropped = state.sharers.filter((i) => !u3.has(i));
+  const rejected: SecAggError[] = [];
+  const parsed = new Map<number, { seeds: Map<number, Uint8Array>; keys: Map<number, Uint8Array> }>();
+  const seen = new Set<number>();
+  for (const [k, reply] of replies.entries()) {
+    let index: number | undefined;
+    try {
+      const r = expectRecord(reply, `replies[${k}]`, ['stage', 'clientIndex', 'maskSeedShares', 'maskingKeyShares']);
+      expectStage(r.stage, 'unmask', `replies[${k}]`);
+      index = expectIndex(r.clientIndex, `replies[${k}].clientIndex`, config.numClients);
+      if (seen.has(index)) {
+        parsed.delete(index);
+        fail('SECAGG_DUPLICATE', `client ${index} replied twice`, index);
+      }
+      seen.add(index);
+      if (!u3.has(index)) fail('SECAGG_UNKNOWN_CLIENT', `client ${index} sent no masked input`, index);
+      const peers = neighbours(graph, index).filter((j) => u2.has(j));
+      const survivors = [...peers.filter((j) => u3.has(j)), index].sort((a, b) => a - b);
+      const seeds = parseShares(r.maskSeedShares, 'reply.maskSeedShares', survivors, config.numClients);
+      const keys = parseShares(r.maskingKeyShares, 'reply.maskingKeyShares', peers.filter((j) => !u3.has(j)), config.numClients);
+      parsed.set(index, { seeds, keys });
+    } catch (error) {
+      if (!(error instanceof SecAggError)) throw error;
+      rejected.push(error.clientIndex === undefined && index !== undefined ? new SecAggError(error.code, error.message, { clientIndex: index, cause: error }) : error);
+    }
+  }
+  const responders = [...parsed.keys()].sort((a, b) => a - b);
+  // Group shares by owner; a second share with the same x for one owner is a forgery or a replay.
+  const seedShares = new Map<number, Uint8Array[]>();
+  const keyShares = new Map<number, Uint8Array[]>();
+  for (const v of responders) {
+    const { seeds, keys } = parsed.get(v)!;
+    for (const [held, from] of [[seedShares, seeds], [keyShares, keys]] as const) {
+      for (const [owner, share] of from) {
+        const list = held.get(owner) ?? [];
+        if (list.some((s) => shareX(s) === shareX(share))) {
+          rejected.push(new SecAggError('SECAGG_DUPLICATE', `client ${v} revealed a share of client ${owner} with an x already used`, { clientIndex: v }));
+          continue;
+        }
+        list.push(share);
+        held.set(owner, list);
+      }
+    }
+  }
+  const sum = state.maskedSum.slice();
+  const commitments = new Map(state.commitments.map((c) => [c.clientIndex, c.commitment]));
+  for (const j of state.maskedSenders) {
+    const seed = await rebuild(seedShares.get(j), config.threshold, j, 'mask seed');
+    if (!equalBytes(maskSeedCommitment(seed, config.sessionId, j), commitments.get(j)!)) {
+      fail('SECAGG_RECONSTRUCTION_MISMATCH', `mask seed of client ${j} does not match its commitment`, j);
+    }
+    addMask(sum, seed, -1, config.ringBits);
+    wipe(seed);
+  }
+  const advertised = new Map(state.advertised.map((a) => [a.clientIndex, a]));
+  for (const d of dropped) {
+    const privateKey = await rebuild(keyShares.get(d), config.threshold, d, 'masking key');
+    if (!equalBytes(x25519PublicKey(privateKey), advertised.get(d)!.maskingPublicKey)) {
+      fail('SECAGG_RECONSTRUCTION_MISMATCH', `masking key of client ${d} does not match its public key`, d);
+    }
+    const agree = x25519Agreement(privateKey);
+    for (const v of neighbours(graph, d)) {
+      if (!u3.has(v)) continue;
+      const shared = agree(advertised.get(v)!.maskingPublicKey);
+      const seed = pairwiseMaskSeed(shared, config.sessionId, d, v);
+      // Survivor v added +PRG(s_vd) when d > v and −PRG(s_vd) when d < v: undo that.
+      addMask(sum, seed, d > v ? -1 : 1, config.ringBits);
+      wipe(shared, seed);
+    }
+    wipe(privateKey);
+  }
+  for (const list of [...seedShares.values(), ...keyShares.values()]) wipe(...list);
+  return { sum, included: state.maskedSenders, dropped, responders, rejected };
+}

@@ -1,0 +1,55 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { maskInput } from '../../src/secagg/client.js';
+import { decodeSecAgg, encodeSecAgg } from '../../src/secagg/codec.js';
+import { reconstruct } from '../../src/secagg/reconstruct.js';
+import { routeShares } from '../../src/secagg/server.js';
+import { ringSum, runSession } from './driver.js';
+
+describe('JSON codec', () => {
+  it('round-trips plain data with byte strings and ring vectors', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          stage: fc.constantFrom('setup', 'unmask'),
+          index: fc.nat(),
+          bytes: fc.uint8Array({ maxLength: 70 }),
+          words: fc.uint32Array({ maxLength: 40 }),
+          list: fc.array(fc.record({ owner: fc.nat(), share: fc.uint8Array({ minLength: 33, maxLength: 33 }) }), { maxLength: 4 }),
+          text: fc.string(),
+        }),
+        (value) => {
+          expect(decodeSecAgg(encodeSecAgg(value))).toEqual(value);
+        },
+      ),
+    );
+  });
+
+  it('encodes ring vectors as little-endian words (hand check)', () => {
+    expect(encodeSecAgg(Uint32Array.of(1, 0xdeadbeef))).toBe(JSON.stringify({ $u32: Buffer.from([1, 0, 0, 0, 0xef, 0xbe, 0xad, 0xde]).toString('base64') }));
+  });
+
+  it('persisted client and server states resume the protocol', async () => {
+    const s = await runSession({ numClients: 4, threshold: 3, vectorLength: 16 }, 'collectMasked');
+    const serverState = decodeSecAgg(encodeSecAgg(s.keys.state)) as typeof s.keys.state;
+    const routed = routeShares(serverState, s.shareReplies.map((r) => decodeSecAgg(encodeSecAgg(r))));
+    expect(routed.rejected).toEqual([]);
+    for (const request of routed.requests) {
+      const state = decodeSecAgg(encodeSecAgg(s.stateAt.get(request.clientIndex))) as Parameters<typeof maskInput>[0];
+      expect(maskInput(state, decodeSecAgg(encodeSecAgg(request)), s.inputs[request.clientIndex]).reply.maskedInput).toHaveLength(16);
+    }
+    const done = await runSession({ numClients: 4, threshold: 3, vectorLength: 16 }, 'reconstruct');
+    const result = await reconstruct(decodeSecAgg(encodeSecAgg(done.summed.state)) as typeof done.summed.state, done.unmaskReplies.map((r) => decodeSecAgg(encodeSecAgg(r))));
+    expect(result.sum).toEqual(ringSum(done.inputs));
+  });
+
+  it('refuses what it cannot represent and malformed input', () => {
+    expect(() => encodeSecAgg(new Float64Array(2))).toThrow(TypeError);
+    expect(() => encodeSecAgg({ x: Number.NaN })).toThrow(RangeError);
+    expect(() => decodeSecAgg('{"$bytes":"not base64!"}')).toThrow(SyntaxError);
+    expect(() => decodeSecAgg('{"$u32":"AAA="}')).toThrow(RangeError);
+    expect(() => decodeSecAgg('{')).toThrow(SyntaxError);
+    expect(() => decodeSecAgg(42 as unknown as string)).toThrow(TypeError);
+    expect(decodeSecAgg('{"$bytes":"AA==","other":1}')).toEqual({ $bytes: 'AA==', other: 1 });
+  });
+});
