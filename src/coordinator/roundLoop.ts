@@ -8,12 +8,13 @@ import { deriveRandom } from '../math/random.js';
 import type { FederatedMetrics } from '../metrics/histogram.js';
 import { readArray, readNumber } from '../protocol/config.js';
 import type { ConfigValue } from '../protocol/message.js';
-import type { FitResult, Strategy } from '../strategy/strategy.js';
+import type { FitResult, Strategy, SumInput } from '../strategy/strategy.js';
 import type { Transport } from '../transport/transport.js';
 import { plainAggregator, type SumAggregator } from './aggregation.js';
 import { RoundError } from './errors.js';
 import { federatedEvaluate } from './evaluate.js';
-import { exchange } from './exchange.js';
+import { exchange, type ExchangeResult } from './exchange.js';
+import { collectSum, type AggregationMode, type CollectResult } from './collect.js';
 
 /** Local-training settings sent to nodes with every train message. */
 export interface TrainSettings {
@@ -44,6 +45,13 @@ export interface RoundLoopOptions {
   /** Evaluate on the nodes' test splits after every round (default true). */
   readonly evaluateEveryRound?: boolean;
   readonly aggregator?: SumAggregator;
+  /**
+   * How sums are computed (default plain). With `secure`, model updates and evaluation
+   * histograms go through secure aggregation: the coordinator sees only masked vectors.
+   */
+  readonly aggregation?: AggregationMode;
+  /** The federation's row count (from preprocessing): scales secure-aggregation weights and bounds. */
+  readonly totalRows?: number;
   /** Called after each round is aggregated (persist it here: the loop waits for the promise). */
   readonly onRound?: (report: RoundReport, parameters: Float64Array) => void | Promise<void>;
 }
@@ -78,7 +86,7 @@ export async function runRounds(options: RoundLoopOptions): Promise<{ parameters
   const { transport, strategy, train } = options;
   if (!Number.isInteger(options.rounds) || options.rounds < 1) throw new RangeError(`rounds: expected a positive integer, got ${options.rounds}`);
   if (!Number.isInteger(options.minNodes) || options.minNodes < 1) throw new RangeError(`minNodes: expected a positive integer, got ${options.minNodes}`);
-  const aggregator = options.aggregator ?? plainAggregator;
+  const mode: AggregationMode = options.aggregation ?? { kind: 'plain', aggregator: options.aggregator ?? plainAggregator };
   let parameters: Float64Array = Float64Array.from(options.initialParameters);
   const history: RoundReport[] = [];
   const trainConfig: Record<string, ConfigValue> = { ...train, ...options.extraTrainConfig };
@@ -88,16 +96,29 @@ export async function runRounds(options: RoundLoopOptions): Promise<{ parameters
     const available = await transport.nodeIds();
     if (available.length < options.minNodes) throw new RoundError('TOO_FEW_NODES', round, `round ${round}: ${available.length} nodes available, at least ${options.minNodes} needed`);
     const sampled = sampleNodes(available, options.fractionFit ?? 1, options.minNodes, options.seed, round);
-    const { replies, failures, missing } = await exchange({
-      transport, jobId: options.jobId, round, type: 'train', nodeIds: sampled,
+    const request = {
+      transport, jobId: options.jobId, round, nodeIds: sampled,
       arrays: { parameters }, config: { ...trainConfig, ...strategy.fitConfig(round) },
       timeoutMs: options.timeoutMs, minReplies: options.minNodes,
-    });
-    const results: FitResult[] = replies.map((r) => ({
-      nodeId: r.nodeId,
-      parameters: readArray(r.arrays, 'parameters', parameters.length),
-      numExamples: readNumber(r.config, 'numExamples', { min: 1, integer: true }),
-    }));
+    };
+    let sumInput: SumInput | undefined;
+    let results: FitResult[] = [];
+    let exchanged: ExchangeResult;
+    if (strategy.needsIndividualUpdates) {
+      if (mode.kind === 'secure') throw new RoundError('SECURE_AGGREGATION_UNSUPPORTED', round, `strategy ${strategy.name} needs each node's update, which secure aggregation hides; use fedavg, fedprox, fedadam or fedyogi`);
+      exchanged = await exchange({ ...request, type: 'train' });
+      results = exchanged.replies.map((r) => ({
+        nodeId: r.nodeId,
+        parameters: readArray(r.arrays, 'parameters', parameters.length),
+        numExamples: readNumber(r.config, 'numExamples', { min: 1, integer: true }),
+      }));
+    } else {
+      const P = parameters.length;
+      const collected = await collectSum({ ...request, type: 'train', vectorLength: P + 1, clip: SECURE_PARAMETER_CLIP, weightScale: mode.kind === 'secure' ? Math.max(1, options.totalRows ?? 10_000) : 1 }, mode);
+      exchanged = collected;
+      sumInput = { kind: 'sum', weightedSum: collected.sum.subarray(0, P), totalWeight: collected.sum[P], numNodes: collected.included.length };
+    }
+    const { replies, failures, missing } = exchanged;
     let trainLoss = 0, numExamples = 0;
     for (const r of replies) {
       const n = Number(r.config.numExamples);
@@ -105,16 +126,16 @@ export async function runRounds(options: RoundLoopOptions): Promise<{ parameters
       trainLoss += n * Number(r.config.loss ?? NaN);
     }
     trainLoss /= numExamples;
-    parameters = strategy.needsIndividualUpdates
-      ? strategy.aggregateFit(parameters, { kind: 'individual', results }, round)
-      : strategy.aggregateFit(parameters, weightedSum(results, aggregator), round);
+    parameters = sumInput
+      ? strategy.aggregateFit(parameters, sumInput, round)
+      : strategy.aggregateFit(parameters, { kind: 'individual', results }, round);
 
     let metrics: FederatedMetrics | undefined;
     if (options.evaluateEveryRound ?? true) {
-      metrics = await federatedEvaluate({ transport, jobId: options.jobId, round, nodeIds: available, parameters, minNodes: options.minNodes, timeoutMs: options.timeoutMs, aggregator });
+      metrics = await federatedEvaluate({ transport, jobId: options.jobId, round, nodeIds: available, parameters, minNodes: options.minNodes, timeoutMs: options.timeoutMs, aggregation: mode, totalRows: options.totalRows });
     }
     const report: RoundReport = {
-      round, participants: results.map((r) => r.nodeId), dropped: [...failures.map((f) => f.nodeId), ...missing], failures,
+      round, participants: sumInput ? (exchanged as CollectResult).included : results.map((r) => r.nodeId), dropped: [...failures.map((f) => f.nodeId), ...missing], failures,
       numExamples, trainLoss, metrics, durationMs: Date.now() - started,
     };
     history.push(report);
@@ -123,14 +144,9 @@ export async function runRounds(options: RoundLoopOptions): Promise<{ parameters
   return { parameters, history };
 }
 
-/** Σ nᵢ·θᵢ and Σ nᵢ through the aggregation seam (one vector per node: [nᵢ·θᵢ, nᵢ]). */
-function weightedSum(results: readonly FitResult[], aggregator: SumAggregator) {
-  const dim = results[0].parameters.length;
-  const total = aggregator.sum(results.map((r) => {
-    const v = new Float64Array(dim + 1);
-    for (let i = 0; i < dim; i++) v[i] = r.numExamples * r.parameters[i];
-    v[dim] = r.numExamples;
-    return { nodeId: r.nodeId, vector: v };
-  }));
-  return { kind: 'sum' as const, weightedSum: total.subarray(0, dim), totalWeight: total[dim], numNodes: results.length };
-}
+/**
+ * Bound on |w·θ| for the fixed-point encoding of secure aggregation (w ≤ 1): model parameters
+ * beyond ±1000 would be clipped. With 32-bit rings and n nodes the step is 1000·n/2³¹
+ * (5·10⁻⁶ at n = 10).
+ */
+export const SECURE_PARAMETER_CLIP = 1000;

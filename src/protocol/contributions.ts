@@ -1,0 +1,43 @@
+/**
+ * What each summed message type contributes to a federated sum. Both sides use this one
+ * definition: the coordinator adds contributions in the clear (plain aggregation), and under
+ * secure aggregation the node's mod masks exactly this vector, so the coordinator learns the
+ * same sum and nothing else.
+ *
+ * - `train`: [w·θ, w] with w = numExamples / weightScale, so Σ w·θ / Σ w is the example-weighted
+ *   FedAvg mean. `weightScale` (the federation's row count, known after preprocessing) keeps
+ *   every entry small for fixed-point encoding; plain aggregation uses weightScale = 1.
+ * - `evaluate`: the score-histogram sums as they are.
+ */
+import { ProtocolError } from './config.js';
+import type { Reply } from './message.js';
+
+/** Message types whose replies are summed. */
+export const SUMMED_TYPES = ['train', 'evaluate'] as const;
+export type SummedType = (typeof SUMMED_TYPES)[number];
+
+/** Whether replies of `type` are summed (and may go through secure aggregation). */
+export function isSummedType(type: string): type is SummedType {
+  return (SUMMED_TYPES as readonly string[]).includes(type);
+}
+
+/** The contribution vector of a (plain) reply. */
+export function contributionOf(reply: Reply, weightScale = 1): Float64Array {
+  if (!(weightScale > 0) || !Number.isFinite(weightScale)) throw new RangeError(`weightScale: expected a finite number > 0, got ${weightScale}`);
+  if (reply.type === 'train') {
+    const params = reply.arrays.parameters;
+    const n = reply.config.numExamples;
+    if (!(params instanceof Float64Array) || typeof n !== 'number' || !(n >= 0)) throw new ProtocolError('train reply: needs arrays.parameters and config.numExamples');
+    const w = n / weightScale;
+    const out = new Float64Array(params.length + 1);
+    for (let i = 0; i < params.length; i++) out[i] = w * params[i];
+    out[params.length] = w;
+    return out;
+  }
+  if (reply.type === 'evaluate') {
+    const sums = reply.arrays.sums;
+    if (!(sums instanceof Float64Array)) throw new ProtocolError('evaluate reply: needs arrays.sums');
+    return sums;
+  }
+  throw new ProtocolError(`replies of type "${reply.type}" are not summed`);
+}

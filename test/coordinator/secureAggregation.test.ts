@@ -1,0 +1,87 @@
+/**
+ * Secure aggregation in the round loop: the same federated training with plain and with
+ * secure aggregation reaches the same model (within the fixed-point step), the coordinator only
+ * ever receives masked vectors for train and evaluate, and a node that drops out after sending
+ * its masked update is still counted exactly (its masks are rebuilt from the others' shares).
+ */
+import { describe, expect, it } from 'vitest';
+import { builtinDataPath, getBuiltinSchema } from '../../src/data/builtin/index.js';
+import { loadCsv } from '../../src/data/csv.js';
+import { partition } from '../../src/data/partition.js';
+import { selectRows } from '../../src/data/schema.js';
+import { stratifiedSplit } from '../../src/data/split.js';
+import { exchange } from '../../src/coordinator/exchange.js';
+import { federatedPreprocess } from '../../src/coordinator/preprocess.js';
+import { runRounds } from '../../src/coordinator/roundLoop.js';
+import type { AggregationMode } from '../../src/coordinator/collect.js';
+import { deriveRandom } from '../../src/math/random.js';
+import { createModel } from '../../src/model/factory.js';
+import { NodeApp } from '../../src/node/app.js';
+import { createCreditHandlers } from '../../src/node/creditHandlers.js';
+import { secAggMod } from '../../src/node/secaggMod.js';
+import type { Message, Reply } from '../../src/protocol/message.js';
+import { createStrategy } from '../../src/strategy/index.js';
+import { InProcessTransport, type NodeEndpoint } from '../../src/transport/inProcess.js';
+
+const schema = getBuiltinSchema('german');
+const table = loadCsv(builtinDataPath('german'), schema);
+const parts = partition(table, { scheme: 'iid' }, 4, deriveRandom(5, 'p'));
+const datasets = parts.map((rows, i) => {
+  const t = selectRows(table, rows);
+  const s = stratifiedSplit(t.label, 0.2, deriveRandom(5, 's', i));
+  return new Map([['german-credit', { key: 'german-credit', train: selectRows(t, s.train), test: selectRows(t, s.test) }]]);
+});
+const train = { epochs: 1, batchSize: 32, lr: 0.01, optimizer: 'adam' as const, l2: 1e-3, classWeights: 'none' as const };
+
+async function run(mode: AggregationMode, options: { dropAfterMasking?: string } = {}) {
+  const seen: Reply[] = [];
+  const transport = new InProcessTransport(datasets.map((d, i) => {
+    const id = `n${i}`;
+    const app = new NodeApp({ nodeId: id, handlers: createCreditHandlers(d), mods: [secAggMod()] });
+    const endpoint: NodeEndpoint = {
+      async handle(m: Message) {
+        // a node that goes silent after masking: it never answers an unmask stage
+        if (id === options.dropAfterMasking && m.type === 'secagg' && String(m.config.secagg).includes('"unmask"')) return new Promise<Reply>(() => {});
+        const r = await app.handle(m);
+        seen.push(r);
+        return r;
+      },
+    };
+    return [id, endpoint];
+  }));
+  const nodeIds = datasets.map((_, i) => `n${i}`);
+  const pre = await federatedPreprocess({ transport, jobId: 'j', datasetKey: 'german-credit', schema, nodeIds, minNodes: 4, timeoutMs: 5000 });
+  await exchange({ transport, jobId: 'j', round: 0, type: 'setup', nodeIds, minReplies: 4, timeoutMs: 5000, config: { datasetKey: 'german-credit', encoder: JSON.stringify(pre.encoder), model: JSON.stringify({ kind: 'logreg', config: {} }), seed: 1 } });
+  const initial = createModel('logreg', pre.encoder.features.length, {}, deriveRandom(1, 'init'));
+  const result = await runRounds({ transport, strategy: createStrategy('fedavg'), jobId: 'j', seed: 1, rounds: 3, initialParameters: initial.getParameters(), train, minNodes: 3, timeoutMs: options.dropAfterMasking ? 400 : 5000, aggregation: mode, totalRows: pre.numRows });
+  return { ...result, seen };
+}
+
+describe('secure aggregation in the round loop', () => {
+  it('trains the same model as plain aggregation, and the coordinator sees only masked updates', async () => {
+    const plain = await run({ kind: 'plain' });
+    const secure = await run({ kind: 'secure' });
+    for (let i = 0; i < plain.parameters.length; i++) expect(Math.abs(secure.parameters[i] - plain.parameters[i])).toBeLessThan(1e-4);
+    expect(Math.abs(secure.history[2].metrics!.auc - plain.history[2].metrics!.auc)).toBeLessThan(0.002);
+    const summed = secure.seen.filter((r) => r.type === 'train' || r.type === 'evaluate');
+    expect(summed.length).toBeGreaterThan(0);
+    for (const r of summed) {
+      expect(Object.keys(r.arrays)).toEqual([]); // no plain parameters or histograms
+      expect(typeof r.config.secagg).toBe('string');
+      expect(String(r.config.secagg)).toMatch(/"stage":"collectMasked"/);
+    }
+  });
+
+  it('recovers the exact sum when a node drops after sending its masked update', async () => {
+    const full = await run({ kind: 'secure' });
+    const dropped = await run({ kind: 'secure' }, { dropAfterMasking: 'n2' });
+    // n2's update is still in every round's sum: same participants, same model within the step
+    expect(dropped.history[0].participants).toEqual(['n0', 'n1', 'n2', 'n3']);
+    for (let i = 0; i < full.parameters.length; i++) expect(Math.abs(dropped.parameters[i] - full.parameters[i])).toBeLessThan(1e-6);
+  });
+
+  it('refuses robust strategies, which need each node’s update', async () => {
+    const transport = new InProcessTransport([]);
+    await expect(runRounds({ transport: { ...transport, nodeIds: async () => ['a', 'b'] }, strategy: createStrategy('median'), jobId: 'j', seed: 1, rounds: 1, initialParameters: new Float64Array(2), train, minNodes: 2, timeoutMs: 100, aggregation: { kind: 'secure' } })).rejects.toThrow(/secure aggregation hides/);
+  });
+});
