@@ -1,12 +1,14 @@
 /**
  * `fedcredit audit verify`: check the coordinator's hash-chained audit log, reading the
  * database directly (an auditor need not trust the running coordinator).
+ * `fedcredit audit privacy`: the membership-inference and transport audit (auditPrivacy.ts).
  */
 import { Command } from 'commander';
 import { openStore, resolveStoreUrl } from '../store/index.js';
+import { auditPrivacyCommand } from './auditPrivacy.js';
 
 export function auditCommand(): Command {
-  const audit = new Command('audit').description('audit log tools');
+  const audit = new Command('audit').description('audit log and privacy audit tools');
   const verify = new Command('verify')
     .description('verify the audit hash chain; exit code 1 if any entry was edited or deleted')
     .option('--data-dir <dir>', 'coordinator data directory', '.fedcredit/coordinator')
@@ -25,5 +27,6 @@ export function auditCommand(): Command {
       }
     });
   audit.addCommand(verify.exitOverride());
+  audit.addCommand(auditPrivacyCommand().exitOverride());
   return audit;
 }

@@ -1,13 +1,15 @@
 /**
  * `fedcredit coordinator`: run the coordinator service (default port 8040).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { buildCoordinatorApp } from '../coordinator/server/app.js';
 import { loadOrCreateAdminToken } from '../coordinator/server/adminAuth.js';
 import { createLogger } from '../logging.js';
 import { openStore, resolveStoreUrl } from '../store/index.js';
 import { ConfigError } from '../errors.js';
+import { ensureSetupToken } from '../web/index.js';
 import { parseIntOption } from './parse.js';
 
 export function coordinatorCommand(): Command {
@@ -27,12 +29,23 @@ export function coordinatorCommand(): Command {
       const store = await openStore(url);
       const admin = loadOrCreateAdminToken(flags.dataDir);
       const https = flags.tlsCert ? { cert: readFileSync(flags.tlsCert), key: readFileSync(flags.tlsKey!) } : undefined;
-      const { app, runner } = await buildCoordinatorApp({ store, adminToken: admin.token, logger, https, onlineWindowMs: parseIntOption('--online-window', flags.onlineWindow) });
+      // first start: a one-time token to create the first dashboard admin, shown once on stdout (never logged)
+      const setupToken = await ensureSetupToken(store, flags.dataDir);
+      const { app, runner } = await buildCoordinatorApp({ store, adminToken: admin.token, logger, https, onlineWindowMs: parseIntOption('--online-window', flags.onlineWindow), web: { dataDir: flags.dataDir } });
       await app.listen({ host: flags.host, port: parseIntOption('--port', flags.port) });
       runner.start();
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : flags.port;
       logger.info({ store: store.dialect, adminTokenFile: admin.path, createdAdminToken: admin.created }, `coordinator listening on ${https ? 'https' : 'http'}://${flags.host}:${port} (docs at /docs)`);
+      if (setupToken) {
+        // shown on a terminal only; when output goes to a log file, point at the 0600 file instead
+        const tokenFile = join(flags.dataDir, 'setup-token');
+        writeFileSync(tokenFile, `${setupToken}\n`, { mode: 0o600 });
+        const where = `${https ? 'https' : 'http'}://${flags.host}:${port}/`;
+        process.stdout.write(process.stdout.isTTY
+          ? `\nFirst start: create the first dashboard admin at ${where} with this one-time setup token (valid 24 h):\n${setupToken}\n\n`
+          : `First start: the one-time setup token for the first dashboard admin (${where}) is in ${tokenFile}\n`);
+      }
       const shutdown = async (signal: string) => {
         logger.info(`${signal}: shutting down`);
         await app.close();

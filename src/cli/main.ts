@@ -10,6 +10,11 @@ import { nodeCommand } from './node.js';
 import { nodesCommand } from './nodes.js';
 import { jobsCommand } from './jobs.js';
 import { auditCommand } from './audit.js';
+import { synthCommand } from './synth.js';
+import { scorecardCommand } from './scorecard.js';
+import { fairnessCommand } from './fairness.js';
+import { privacyCommand } from './privacy.js';
+import { tokenizeCommand } from './tokenize.js';
 
 /** Build the program (exported for tests). */
 export function buildProgram(): Command {
@@ -18,10 +23,14 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [simulateCommand(), demoCommand(), coordinatorCommand(), nodeCommand(), nodesCommand(), jobsCommand(), auditCommand()]) {
+  for (const command of [simulateCommand(), demoCommand(), coordinatorCommand(), nodeCommand(), nodesCommand(), jobsCommand(), auditCommand(), privacyCommand()]) {
     // addCommand does not pass these settings down: usage errors must reach main() as exceptions
     program.addCommand(command.exitOverride().showHelpAfterError());
   }
+  program.addCommand(tokenizeCommand().exitOverride().showHelpAfterError());
+  program.addCommand(scorecardCommand().exitOverride().showHelpAfterError());
+  program.addCommand(fairnessCommand().exitOverride().showHelpAfterError());
+  program.addCommand(synthCommand().exitOverride().showHelpAfterError());
   return program;
 }
 

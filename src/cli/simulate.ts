@@ -12,7 +12,9 @@ import type { StrategyName } from '../strategy/strategy.js';
 import { simulate, type SimulationProgress } from '../simulation/simulate.js';
 import { simulationOptions, type DatasetSource, type SimulationOptions } from '../simulation/options.js';
 import type { SimulationReport } from '../simulation/report.js';
+import { formatDelta } from '../privacy/ledger.js';
 import { formatTable } from './format.js';
+import { GBDT_DEFAULTS, type GbdtParams } from '../model/gbdt/params.js';
 import { parseHidden, parseIntOption, parseNumberOption } from './parse.js';
 
 interface SimulateFlags {
@@ -21,6 +23,8 @@ interface SimulateFlags {
   localEpochs?: string; lr?: string; batchSize?: string; l2?: string; optimizer?: string; classWeights?: string;
   proximalMu?: string; trimBeta?: string; byzantine?: string; serverLr?: string;
   seed: string; cv: string; fractionFit: string; json?: string; baselines: boolean; quiet?: boolean;
+  dpEpsilon?: string; dpDelta?: string; dpMaxGradNorm?: string; dpSampleRate?: string;
+  trees?: string; depth?: string; learningRate?: string; minChildWeight?: string; lambda?: string; maxBins?: string;
 }
 
 /** Build the `simulate` command. */
@@ -36,9 +40,15 @@ export function simulateCommand(): Command {
     .option('--rounds <n>', 'federated rounds', '30')
     .option('--partition <spec>', 'iid | dirichlet:ALPHA | quantity:ALPHA | attr:COLUMN', 'iid')
     .addOption(new Option('--strategy <name>', 'aggregation strategy').choices([...STRATEGY_NAMES]).default('fedavg'))
-    .addOption(new Option('--model <kind>', 'model').choices(['logreg', 'mlp']).default('logreg'))
+    .addOption(new Option('--model <kind>', 'model').choices(['logreg', 'mlp', 'gbdt']).default('logreg'))
     .option('--hidden <sizes>', 'MLP hidden layer sizes, e.g. 32 or 32,16 (default 16)')
     .addOption(new Option('--activation <fn>', 'MLP activation').choices(['relu', 'tanh']))
+    .option('--trees <n>', 'gbdt: number of trees, one per round (default 200)')
+    .option('--depth <n>', 'gbdt: maximum tree depth, 1 to 6 (default 3)')
+    .option('--learning-rate <eta>', 'gbdt: shrinkage of every tree (default 0.05)')
+    .option('--min-child-weight <h>', 'gbdt: minimum hessian sum in each child of a split (default 1)')
+    .option('--lambda <l2>', 'gbdt: L2 penalty on leaf weights (default 1)')
+    .option('--max-bins <n>', 'gbdt: histogram bins per numeric column, 2 to 255 (default 32)')
     .option('--local-epochs <n>', 'local epochs per round (default 1)')
     .option('--lr <rate>', 'local learning rate (default 0.01)')
     .option('--batch-size <n>', 'local mini-batch size (default 32)')
@@ -52,6 +62,10 @@ export function simulateCommand(): Command {
     .option('--seed <n>', 'random seed (same seed, same numbers)', '42')
     .option('--cv <k>', 'K-fold cross-validation inside each node (0: one 80/20 split)', '0')
     .option('--fraction-fit <f>', 'fraction of nodes sampled per round', '1')
+    .option('--dp-epsilon <e>', 'record-level DP-SGD at every node with this total ε per node (σ calibrated to it)')
+    .option('--dp-delta <d>', 'δ of the DP-SGD guarantee (default 1e-5)')
+    .option('--dp-max-grad-norm <c>', 'DP-SGD per-example clipping norm (default 1)')
+    .option('--dp-sample-rate <q>', 'DP-SGD Poisson sampling rate; an epoch is round(1/q) steps (default 0.1)')
     .option('--json <file>', 'write the full report as JSON')
     .option('--no-baselines', 'skip the pooled and local-only baselines')
     .option('--quiet', 'no progress bar')
@@ -76,7 +90,7 @@ export function toOptions(flags: SimulateFlags): SimulationOptions {
   } else {
     dataset = { builtin: (flags.dataset ?? 'german') as 'german' | 'credit_data' };
   }
-  const kind = flags.model as 'logreg' | 'mlp';
+  const kind = flags.model === 'gbdt' ? 'logreg' : (flags.model as 'logreg' | 'mlp'); // gbdt: `model` is unused
   const train: Record<string, unknown> = {};
   if (flags.localEpochs) train.epochs = parseIntOption('--local-epochs', flags.localEpochs);
   if (flags.lr) train.lr = parseNumberOption('--lr', flags.lr);
@@ -102,7 +116,45 @@ export function toOptions(flags: SimulateFlags): SimulationOptions {
     cvFolds: parseIntOption('--cv', flags.cv),
     fractionFit: parseNumberOption('--fraction-fit', flags.fractionFit),
     baselines: flags.baselines,
+    ...dpOptions(flags),
+    ...gbdtOptions(flags),
   });
+}
+
+/** `--model gbdt` and its flags as GBDT settings (the flags need --model gbdt). */
+function gbdtOptions(flags: SimulateFlags): Pick<SimulationOptions, 'gbdt'> {
+  const given = ([['--trees', flags.trees], ['--depth', flags.depth], ['--learning-rate', flags.learningRate], ['--min-child-weight', flags.minChildWeight], ['--lambda', flags.lambda], ['--max-bins', flags.maxBins]] as const);
+  if (flags.model !== 'gbdt') {
+    const stray = given.find(([, v]) => v !== undefined);
+    if (stray) throw new ConfigError(`${stray[0]}: only with --model gbdt`);
+    return {};
+  }
+  const gbdt: Partial<GbdtParams> = {
+    ...(flags.trees !== undefined ? { numTrees: parseIntOption('--trees', flags.trees) } : {}),
+    ...(flags.depth !== undefined ? { maxDepth: parseIntOption('--depth', flags.depth) } : {}),
+    ...(flags.learningRate !== undefined ? { learningRate: parseNumberOption('--learning-rate', flags.learningRate) } : {}),
+    ...(flags.minChildWeight !== undefined ? { minChildWeight: parseNumberOption('--min-child-weight', flags.minChildWeight) } : {}),
+    ...(flags.lambda !== undefined ? { l2: parseNumberOption('--lambda', flags.lambda) } : {}),
+    ...(flags.maxBins !== undefined ? { maxBins: parseIntOption('--max-bins', flags.maxBins) } : {}),
+  };
+  return { gbdt: { ...GBDT_DEFAULTS, ...gbdt } };
+}
+
+/** `--dp-*` flags as simulation DP options (the other flags need --dp-epsilon). */
+function dpOptions(flags: SimulateFlags): Pick<SimulationOptions, 'dp'> {
+  if (flags.dpEpsilon === undefined) {
+    const stray = ([['--dp-delta', flags.dpDelta], ['--dp-max-grad-norm', flags.dpMaxGradNorm], ['--dp-sample-rate', flags.dpSampleRate]] as const).find(([, v]) => v !== undefined);
+    if (stray) throw new ConfigError(`${stray[0]}: needs --dp-epsilon (the privacy budget that turns DP-SGD on)`);
+    return {};
+  }
+  return {
+    dp: {
+      epsilon: parseNumberOption('--dp-epsilon', flags.dpEpsilon),
+      ...(flags.dpDelta !== undefined ? { delta: parseNumberOption('--dp-delta', flags.dpDelta) } : {}),
+      ...(flags.dpMaxGradNorm !== undefined ? { maxGradNorm: parseNumberOption('--dp-max-grad-norm', flags.dpMaxGradNorm) } : {}),
+      ...(flags.dpSampleRate !== undefined ? { sampleRate: parseNumberOption('--dp-sample-rate', flags.dpSampleRate) } : {}),
+    },
+  };
 }
 
 async function runWithProgress(options: SimulationOptions, showProgress: boolean): Promise<SimulationReport> {
@@ -132,8 +184,12 @@ export function formatReport(report: SimulationReport): string {
   ];
   if (report.pooled) rows.push(['pooled (reference)', report.pooled.auc, report.pooled.ks, report.pooled.brier, report.pooled.expectedCost]);
   if (report.localOnly) rows.push(['local-only (mean)', report.localOnly.meanAuc, report.localOnly.meanKs, report.localOnly.meanBrier, report.localOnly.meanExpectedCost]);
-  const title = `${cfg.nodes} nodes × ${cfg.rounds} rounds, ${cfg.strategy}, ${cfg.model.kind}, partition ${formatPartitionSpec(cfg.partition)}, ${report.folds > 1 ? `${report.folds}-fold CV` : 'one 80/20 split'} — metrics on the union of the nodes' test rows`;
+  const gbdt = cfg.model.kind === 'gbdt' ? (cfg.model as unknown as { config: GbdtParams }).config : undefined;
+  const what = gbdt ? `${gbdt.numTrees} trees of depth ${gbdt.maxDepth} (learning rate ${gbdt.learningRate}, λ ${gbdt.l2}), gbdt` : `${cfg.rounds} rounds, ${cfg.strategy}, ${cfg.model.kind}`;
+  const title = `${cfg.nodes} nodes × ${what}, partition ${formatPartitionSpec(cfg.partition)}, ${report.folds > 1 ? `${report.folds}-fold CV` : 'one 80/20 split'} — metrics on the union of the nodes' test rows`;
   const lines = [title, '', formatTable(['model', 'AUC', 'KS', 'Brier', 'cost/applicant'], rows)];
+  const dp = report.config.privacy as { targetEpsilon: number; delta: number; noiseMultiplier: number; maxGradNorm: number; sampleRate: number } | undefined;
+  if (dp) lines.splice(1, 0, `federated model trained with record-level DP-SGD at every node: ε = ${dp.targetEpsilon}, δ = ${formatDelta(dp.delta)}, σ = ${dp.noiseMultiplier.toFixed(3)}, clip ${dp.maxGradNorm}, q = ${dp.sampleRate} (pooled and local-only references are not private)`);
   if (report.localOnly) {
     lines.push('', formatTable(['node alone', 'train rows', 'bad rate', 'AUC own test', 'AUC union'],
       report.localOnly.perNode.map((n) => [n.nodeId, String(n.numTrain), n.badRate, n.own.auc, n.union.auc])));

@@ -20,6 +20,7 @@ import { createStrategy } from '../strategy/index.js';
 import type { StrategyName } from '../strategy/strategy.js';
 import type { Transport } from '../transport/transport.js';
 import { RoundError } from './errors.js';
+import { privacyConfigOf } from './jobSpec.js';
 import { exchange } from './exchange.js';
 import { federatedPreprocess } from './preprocess.js';
 import { restrictTransport } from './restrictedTransport.js';
@@ -116,8 +117,12 @@ export class JobRunner extends EventEmitter {
       logger.info({ jobId: job.id, lastRound: job.currentRound }, 'resuming job after restart');
       await store.appendAudit({ actor: 'coordinator', action: 'job.resumed', subject: job.id, details: { fromRound: job.currentRound + 1 } });
     }
+    // A private job's settings go with describe, setup and train: each node checks the plan
+    // against its budget before any computation. Non-private jobs send exactly what they did.
+    const privacy = privacyConfigOf(spec);
+    const privacyConfig: Record<string, string> = privacy === undefined ? {} : { privacy };
     const online = await this.waitForNodes(job.id, spec.minNodes);
-    const { participants, schema } = await this.describe(job.id, spec, online);
+    const { participants, schema } = await this.describe(job.id, spec, online, privacyConfig);
     const jobTransport = restrictTransport(transport, participants);
     const modelSpec = modelSpecOf(spec);
     const strategy = createStrategy(spec.strategy as StrategyName, strategyOptionsOf(spec));
@@ -142,7 +147,7 @@ export class JobRunner extends EventEmitter {
     }
     const setup = async (nodeIds: readonly string[], minReplies: number) => exchange({
       transport: jobTransport, jobId: job.id, round: 0, type: 'setup', nodeIds, minReplies, timeoutMs,
-      config: { datasetKey: spec.datasetKey, encoder: JSON.stringify(encoder), model: JSON.stringify(modelSpec), seed: spec.seed },
+      config: { datasetKey: spec.datasetKey, encoder: JSON.stringify(encoder), model: JSON.stringify(modelSpec), seed: spec.seed, ...privacyConfig },
     });
     await setup(participants, spec.minNodes);
 
@@ -154,7 +159,7 @@ export class JobRunner extends EventEmitter {
     const { parameters: final, history } = await runRounds({
       transport: jobTransport, strategy, jobId: job.id, seed: spec.seed, rounds: spec.rounds, startRound: job.currentRound + 1,
       initialParameters: parameters, train, fractionFit: Number(h.fractionFit ?? 1), minNodes: spec.minNodes, timeoutMs,
-      extraTrainConfig: { datasetKey: spec.datasetKey },
+      extraTrainConfig: { datasetKey: spec.datasetKey, ...privacyConfig },
       onRound: async (report, params) => {
         const metrics: Record<string, unknown> = roundMetrics(report);
         if (report.round === 1) Object.assign(metrics, { encoder, baseline });
@@ -204,8 +209,8 @@ export class JobRunner extends EventEmitter {
   }
 
   /** Ask online nodes to describe the dataset; keep those whose schema matches the first one's. */
-  private async describe(jobId: string, spec: JobSpec, online: string[]): Promise<{ participants: string[]; schema: Schema }> {
-    const { replies, failures } = await exchange({ transport: this.options.transport, jobId, round: 0, type: 'describe', nodeIds: online, config: { datasetKey: spec.datasetKey }, timeoutMs: spec.roundTimeoutMs, minReplies: spec.minNodes });
+  private async describe(jobId: string, spec: JobSpec, online: string[], extraConfig: Record<string, string>): Promise<{ participants: string[]; schema: Schema }> {
+    const { replies, failures } = await exchange({ transport: this.options.transport, jobId, round: 0, type: 'describe', nodeIds: online, config: { datasetKey: spec.datasetKey, ...extraConfig }, timeoutMs: spec.roundTimeoutMs, minReplies: spec.minNodes });
     for (const f of failures) this.options.logger.info({ jobId, nodeId: f.nodeId, code: f.code }, `node does not take part: ${f.message}`);
     let schema: Schema | undefined;
     const participants: string[] = [];

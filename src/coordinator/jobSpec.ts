@@ -4,7 +4,8 @@
  * issues naming each bad field.
  */
 import { STRATEGY_NAMES } from '../strategy/index.js';
-import type { JobSpec } from '../store/index.js';
+import type { JobSpec, JsonObject } from '../store/index.js';
+import { parsePrivacySettings, resolvePrivacy, type PrivacySettings } from '../privacy/plan.js';
 
 export interface JobSubmissionIssue {
   readonly field: string;
@@ -18,7 +19,13 @@ export const JOB_DEFAULTS = {
   hyperparameters: { epochs: 1, batchSize: 32, lr: 0.01, optimizer: 'adam', l2: 1e-3, classWeights: 'none', fractionFit: 1 },
 } as const;
 
-const TOP_FIELDS = new Set(['datasetKey', 'model', 'strategy', 'hyperparameters', 'rounds', 'minNodes', 'roundTimeoutMs', 'seed', 'options']);
+const TOP_FIELDS = new Set(['datasetKey', 'model', 'strategy', 'hyperparameters', 'rounds', 'minNodes', 'roundTimeoutMs', 'seed', 'options', 'privacy']);
+/** Defaults of a submission's `privacy` section; rounds and epochs come from the job itself. */
+export const PRIVACY_DEFAULTS = { mechanism: 'dpsgd', delta: 1e-5, maxGradNorm: 1, sampleRate: 0.1, clipNorm: 1 } as const;
+const PRIVACY_FIELDS: Record<PrivacySettings['mechanism'], readonly string[]> = {
+  dpsgd: ['mechanism', 'targetEpsilon', 'noiseMultiplier', 'delta', 'maxGradNorm', 'sampleRate'],
+  'dp-fedavg': ['mechanism', 'targetEpsilon', 'noiseMultiplier', 'delta', 'clipNorm', 'nodeSampleRate', 'numNodes'],
+};
 const HYPER_FIELDS = new Set(['epochs', 'batchSize', 'lr', 'optimizer', 'l2', 'classWeights', 'fractionFit', 'hidden', 'activation', 'proximalMu', 'beta', 'numByzantine', 'multiKrum', 'serverLr', 'beta1', 'beta2', 'tau']);
 const OPTION_FIELDS = new Set(['approveModel', 'description']);
 
@@ -80,7 +87,7 @@ export function parseJobSubmission(body: unknown): { ok: true; spec: JobSpec } |
     }
   }
   const o = b.options === undefined ? {} : b.options;
-  const options: Record<string, boolean | string> = {};
+  const options: Record<string, boolean | string | JsonObject> = {};
   if (typeof o !== 'object' || o === null || Array.isArray(o)) add('options', 'wrong_type', 'expected an object');
   else {
     for (const [k, v] of Object.entries(o)) {
@@ -90,6 +97,60 @@ export function parseJobSubmission(body: unknown): { ok: true; spec: JobSpec } |
       else options[k] = v as boolean | string;
     }
   }
+  if (b.privacy !== undefined) {
+    const privacy = parsePrivacySection(b.privacy, { rounds, minNodes, hyperparameters, strategy }, issues);
+    if (privacy) options.privacy = { ...privacy };
+  }
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, spec: { datasetKey, model, strategy, hyperparameters, rounds, minNodes, roundTimeoutMs, seed, options } };
+}
+
+/**
+ * A submission's `privacy` section completed into the settings every node receives: defaults
+ * filled in ({@link PRIVACY_DEFAULTS}; DP-FedAvg shares the noise out over `minNodes` and samples
+ * nodes at `fractionFit`), rounds and epochs taken from the job, and σ checked to be reachable.
+ */
+function parsePrivacySection(
+  value: unknown,
+  job: { rounds: number; minNodes: number; hyperparameters: Record<string, unknown>; strategy: string },
+  issues: JobSubmissionIssue[],
+): PrivacySettings | undefined {
+  const add = (field: string, code: JobSubmissionIssue['code'], message: string) => issues.push({ field, code, message });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    add('privacy', 'wrong_type', 'expected an object, e.g. { "targetEpsilon": 3, "delta": 1e-5 }');
+    return undefined;
+  }
+  const p = value as Record<string, unknown>;
+  const mechanism = p.mechanism ?? PRIVACY_DEFAULTS.mechanism;
+  if (mechanism !== 'dpsgd' && mechanism !== 'dp-fedavg') {
+    add('privacy.mechanism', 'unknown_value', `expected one of dpsgd, dp-fedavg, got ${JSON.stringify(mechanism)}`);
+    return undefined;
+  }
+  const before = issues.length;
+  for (const k of Object.keys(p)) if (!PRIVACY_FIELDS[mechanism].includes(k)) add(`privacy.${k}`, 'unknown_field', `unknown privacy setting for ${mechanism}; expected one of ${PRIVACY_FIELDS[mechanism].join(', ')}`);
+  if (job.strategy === 'fedprox') add('privacy', 'out_of_range', 'differential privacy does not support the fedprox strategy');
+  if (job.hyperparameters.classWeights === 'balanced') add('privacy', 'out_of_range', 'differential privacy does not support classWeights "balanced"');
+  if (issues.length > before) return undefined;
+  const d = PRIVACY_DEFAULTS;
+  const settings = mechanism === 'dpsgd'
+    ? { delta: d.delta, maxGradNorm: d.maxGradNorm, sampleRate: d.sampleRate, ...p, mechanism, rounds: job.rounds, epochs: job.hyperparameters.epochs }
+    : { delta: d.delta, clipNorm: d.clipNorm, nodeSampleRate: job.hyperparameters.fractionFit, numNodes: job.minNodes, ...p, mechanism, rounds: job.rounds };
+  const parsed = parsePrivacySettings(settings);
+  if (!parsed.ok) {
+    for (const i of parsed.issues) add(`privacy${i.field ? `.${i.field}` : ''}`, i.message === 'required' ? 'required' : 'out_of_range', i.message);
+    return undefined;
+  }
+  try {
+    resolvePrivacy(parsed.settings);
+  } catch (err) {
+    add('privacy.targetEpsilon', 'out_of_range', (err as Error).message);
+    return undefined;
+  }
+  return parsed.settings;
+}
+
+/** The JSON of a job's privacy settings for node messages, or undefined for a non-private job. */
+export function privacyConfigOf(spec: JobSpec): string | undefined {
+  const privacy = (spec.options as { privacy?: unknown } | undefined)?.privacy;
+  return privacy === undefined ? undefined : JSON.stringify(privacy);
 }

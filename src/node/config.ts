@@ -7,7 +7,7 @@
  * would otherwise silently fall back to its default and weaken the owner's policy.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { getBuiltinSchema } from '../data/builtin/index.js';
 import { loadCsv } from '../data/csv.js';
@@ -30,6 +30,8 @@ export interface DatasetConfig {
   /** Share of rows held out for evaluation, stratified by label (default 0.2). */
   testFraction: number;
   description?: string;
+  /** The owner's privacy budget for the dataset: jobs must be differentially private and fit in it. */
+  privacy?: { budget: { epsilon: number; delta: number } };
 }
 
 /** What jobs may do with this node's data. */
@@ -76,7 +78,7 @@ export const NODE_CONFIG_DEFAULTS = Object.freeze({
 });
 
 const TOP_KEYS = ['institution', 'nodeName', 'dataDir', 'coordinator', 'enrollmentToken', 'api', 'datasets', 'policy', 'scoring', 'tls'] as const;
-const DATASET_KEYS = ['key', 'file', 'schema', 'testFraction', 'description'] as const;
+const DATASET_KEYS = ['key', 'file', 'schema', 'testFraction', 'description', 'privacy'] as const;
 const POLICY_KEYS = ['allowedModels', 'minRowsPerUpdate', 'maxRounds', 'approval', 'allowedDatasets'] as const;
 const BUILTIN_NAMES = ['german', 'credit_data'] as const;
 const MODEL_KINDS = ['logreg', 'mlp'] as const;
@@ -171,6 +173,18 @@ function loadDatasetTable(dataset: DatasetConfig): Table {
   }
 }
 
+/** Where a node keeps its privacy ledger (see src/privacy/ledger.ts). */
+export function privacyLedgerFile(dataDir: string): string {
+  if (typeof dataDir !== 'string' || dataDir === '') throw new TypeError('dataDir: expected a non-empty path');
+  return join(dataDir, 'privacy-ledger.json');
+}
+
+/** The owner's privacy budgets by dataset key (datasets without `privacy` have none). */
+export function privacyBudgetsOf(config: NodeConfig): Record<string, { epsilon: number; delta: number }> {
+  if (!config || !Array.isArray(config.datasets)) throw new TypeError('config: expected a NodeConfig with datasets');
+  return Object.fromEntries(config.datasets.flatMap((d) => (d.privacy ? [[d.key, d.privacy.budget] as const] : [])));
+}
+
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
@@ -189,8 +203,23 @@ function readDatasets(c: ConfigChecker, value: unknown): DatasetConfig[] {
     else firstAt.set(key, i);
     const testFraction = c.number(m, 'testFraction', path, { min: 0, max: 1, exclusive: true, fallback: NODE_CONFIG_DEFAULTS.testFraction });
     const description = c.string(m, 'description', path, { maxLength: 1000 });
-    return { key, file: c.path(m, 'file', path, { mustExist: true, required: true }) ?? '', schema: readSchema(c, m.schema, `${path}.schema`), testFraction, ...optional('description', description) };
+    const privacy = readPrivacy(c, m, path);
+    return { key, file: c.path(m, 'file', path, { mustExist: true, required: true }) ?? '', schema: readSchema(c, m.schema, `${path}.schema`), testFraction, ...optional('description', description), ...optional('privacy', privacy) };
   });
+}
+
+/** `privacy: { budget: { epsilon, delta } }` of a dataset; absent means no privacy requirement. */
+function readPrivacy(c: ConfigChecker, m: Mapping, path: string): DatasetConfig['privacy'] {
+  if (m.privacy === undefined || m.privacy === null) return undefined;
+  const p = c.mapping(m.privacy, `${path}.privacy`, ['budget'], 'the privacy settings') ?? {};
+  const b = c.mapping(p.budget, `${path}.privacy.budget`, ['epsilon', 'delta'], 'the privacy budget { epsilon, delta }');
+  if (!b) return undefined;
+  const at = `${path}.privacy.budget`;
+  if (b.epsilon === undefined || b.epsilon === null) c.add(`${at}.epsilon`, 'required: the total ε jobs may spend on this dataset');
+  if (b.delta === undefined || b.delta === null) c.add(`${at}.delta`, 'required: the δ of the budget, e.g. 1e-5 (well below 1 / number of rows)');
+  const epsilon = c.number(b, 'epsilon', at, { min: 0, max: 1000, exclusive: true, fallback: NaN });
+  const delta = c.number(b, 'delta', at, { min: 0, max: 0.1, exclusive: true, fallback: NaN });
+  return Number.isNaN(epsilon) || Number.isNaN(delta) ? undefined : { budget: { epsilon, delta } };
 }
 
 function readSchema(c: ConfigChecker, value: unknown, path: string): DatasetConfig['schema'] {

@@ -16,12 +16,25 @@ import { parseEncoderSpec } from '../preprocess/encoder.js';
 import { localStats, statsLayout } from '../preprocess/stats.js';
 import type { Handler } from './app.js';
 import { JobContext, type ModelSpec, type NodeDataset } from './jobContext.js';
+import { readPrivacy, trainPrivately, type DpRandomness } from './privateTrain.js';
 
 /** Defaults for local training when the coordinator does not say. */
 export const TRAIN_DEFAULTS = { epochs: 1, batchSize: 32, lr: 0.05, l2: 1e-3 } as const;
 
-/** Build the core handlers over the datasets a node holds. */
-export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>): Record<string, Handler> {
+/** Options of {@link createCreditHandlers}. */
+export interface CreditHandlerOptions {
+  /** Where DP sampling and noise come from: the OS (default) or the job seed (simulations). */
+  readonly dpRandomness?: DpRandomness;
+}
+
+/**
+ * Build the core handlers over the datasets a node holds. A train message with
+ * `config.privacy` trains with DP-SGD or DP-FedAvg (see privateTrain.ts); without it, training
+ * is exactly the non-private path.
+ */
+export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>, options: CreditHandlerOptions = {}): Record<string, Handler> {
+  const dpRandomness = options.dpRandomness ?? 'os';
+  if (dpRandomness !== 'os' && dpRandomness !== 'seeded') throw new TypeError(`options.dpRandomness: expected "os" or "seeded", got ${JSON.stringify(dpRandomness)}`);
   const jobs = new Map<string, JobContext>();
 
   const datasetFor = (message: Message): NodeDataset => {
@@ -65,6 +78,8 @@ export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>)
       const model = createModel(job.model.kind, job.encoder.features.length, job.model.config, deriveRandom(job.seed, 'init'));
       model.setParameters(readArray(message.arrays, 'parameters', model.numParameters));
       const c = message.config;
+      const privacy = readPrivacy(c);
+      if (privacy) return replyTo(message, trainPrivately({ message, privacy, model, data: { x, y }, seed: job.seed, randomness: dpRandomness }));
       const result = trainLocal(model, { x, y }, {
         epochs: readNumber(c, 'epochs', { min: 1, max: 1000, integer: true, fallback: TRAIN_DEFAULTS.epochs }),
         batchSize: readNumber(c, 'batchSize', { min: 1, max: 100_000, integer: true, fallback: TRAIN_DEFAULTS.batchSize }),

@@ -16,12 +16,16 @@ import { loadOrCreateAdminToken } from '../coordinator/server/adminAuth.js';
 import { createModelFromParameters } from '../simulation/modelUtil.js';
 import { NodeApp } from './app.js';
 import { createApprovals } from './approvals.js';
-import { loadNodeDatasets, type NodeConfig } from './config.js';
+import { loadNodeDatasets, privacyBudgetsOf, privacyLedgerFile, type NodeConfig } from './config.js';
 import { CoordinatorClient, type ServedModel } from './coordinatorClient.js';
 import { createCreditHandlers } from './creditHandlers.js';
+import { createGbdtHandlers } from './gbdtHandlers.js';
 import { ensureIdentity, type NodeIdentity } from './identity.js';
 import type { ModelSpec } from './jobContext.js';
 import { datasetRowsOf, policyMod } from './policy.js';
+import { PrivacyLedger } from '../privacy/ledger.js';
+import { admitAnalyticsAsDescribe, createAnalyticsHandler } from './analytics.js';
+import { privacyMod } from './privacyMod.js';
 import { openWsChannel } from './wsChannel.js';
 import { buildNodeServer } from './server.js';
 
@@ -72,10 +76,12 @@ export class NodeRuntime {
     this.client = new CoordinatorClient(this.options.coordinator, identity, tls);
 
     const approvals = createApprovals({ mode: config.policy.approval, file: join(config.dataDir, 'approvals.json') });
+    // A restart releases every reservation: a job still running is set up again and reserves what is left.
+    const ledger = PrivacyLedger.open({ file: privacyLedgerFile(config.dataDir), budgets: privacyBudgetsOf(config), releaseReservations: true });
     const app = new NodeApp({
       nodeId: identity.nodeId,
-      handlers: createCreditHandlers(datasets),
-      mods: [auditLogMod(this.log), policyMod(config.policy, approvals, { datasetRows: datasetRowsOf(datasets) })],
+      handlers: { ...createCreditHandlers(datasets), ...createGbdtHandlers(datasets), analytics: createAnalyticsHandler(datasets) },
+      mods: [auditLogMod(this.log), admitAnalyticsAsDescribe(policyMod(config.policy, approvals, { datasetRows: datasetRowsOf(datasets) })), privacyMod({ ledger })],
     });
     const ownerToken = loadOrCreateAdminToken(config.dataDir).token;
     const scoringDataset = config.scoring.dataset ?? [...datasets.keys()][0];

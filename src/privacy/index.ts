@@ -19,3 +19,12 @@ export {
   laplaceScaleFor,
   gaussianSigmaFor,
 } from './mechanisms.js';
+export { composeEpsilon, epsilonOfCost, laplaceRdp, rdpOfCost, checkPrivacyCost } from './cost.js';
+export type { PrivacyCost, PrivacySpend } from './cost.js';
+export { calibrateForBudget, parsePrivacySettings, plannedEpsilon, resolvePrivacy, stepsPerEpoch } from './plan.js';
+export type { DpFedAvgSettings, DpSgdSettings, PrivacySettings, ResolvedPrivacy } from './plan.js';
+export { l2Mask, trainLocalDp } from './dpsgd.js';
+export type { DpTrainOptions, DpTrainResult } from './dpsgd.js';
+export { addServerNoise, applyNoisyUpdate, clipUpdate, dpFedAvgEpsilon, privatizeUpdate } from './dpFedAvg.js';
+export { PrivacyBudgetError, PrivacyLedger, formatDelta, formatEpsilon } from './ledger.js';
+export type { DatasetLedgerSummary, LedgerEntry, PrivacyBudget, Reservation, SpendKind } from './ledger.js';

@@ -6,6 +6,20 @@ import type { PartitionSpec } from '../data/partition.js';
 import type { StrategyName } from '../strategy/strategy.js';
 import type { TrainSettings } from '../coordinator/roundLoop.js';
 import type { ModelSpec } from '../node/jobContext.js';
+import { gbdtParams, type GbdtParams } from '../model/gbdt/params.js';
+import { resolvePrivacy, type DpSgdSettings, type ResolvedPrivacy } from '../privacy/plan.js';
+
+/** Record-level DP-SGD at every simulated node (`--dp-epsilon` …): σ is calibrated to the budget. */
+export interface SimulationDpOptions {
+  /** Target ε of the whole run, per node (each node's records). */
+  readonly epsilon: number;
+  /** Default 1e-5. */
+  readonly delta?: number;
+  /** Per-example clipping norm C (default 1). */
+  readonly maxGradNorm?: number;
+  /** Poisson sampling rate q (default 0.1). */
+  readonly sampleRate?: number;
+}
 
 /** Where the data comes from: a built-in dataset or a CSV with a target column. */
 export type DatasetSource =
@@ -34,6 +48,27 @@ export interface SimulationOptions {
   readonly baselines: boolean;
   /** Evaluate federatedly after every round (default true). */
   readonly evaluateEveryRound: boolean;
+  /** Train with record-level DP-SGD at every node (default: no DP). */
+  readonly dp?: SimulationDpOptions;
+  /** Grow gradient-boosted trees with these settings instead of training `model` (rounds = trees). */
+  readonly gbdt?: GbdtParams;
+}
+
+/**
+ * The DP-SGD settings every simulated node receives (σ calibrated so that rounds × epochs ×
+ * round(1/q) steps spend at most the target ε), or undefined without `dp`.
+ */
+export function simulationPrivacy(options: SimulationOptions): ResolvedPrivacy | undefined {
+  if (!options.dp) return undefined;
+  const settings: DpSgdSettings = {
+    mechanism: 'dpsgd', targetEpsilon: options.dp.epsilon, delta: options.dp.delta ?? 1e-5,
+    maxGradNorm: options.dp.maxGradNorm ?? 1, sampleRate: options.dp.sampleRate ?? 0.1, rounds: options.rounds, epochs: options.train.epochs,
+  };
+  try {
+    return resolvePrivacy(settings);
+  } catch (err) {
+    throw new ConfigError(`dp: ${(err as Error).message.replace(/^settings: /, '')}`);
+  }
 }
 
 /** Sensible defaults per model: Adam, mini-batches of 32, light L2. */
@@ -61,9 +96,23 @@ export function simulationOptions(partial: Partial<SimulationOptions> & { datase
     ...partial,
     model,
     train: { ...defaultTrainSettings(model.kind), ...partial.train },
+    ...(partial.gbdt ? gbdtOptions(partial.gbdt) : {}),
   };
   validate(options);
   return options;
+}
+
+/** Flags of the GBDT settings, to name them in errors. */
+const GBDT_FLAGS: Record<string, string> = { numTrees: 'trees', maxDepth: 'depth', learningRate: 'learning-rate', l2: 'lambda', minChildWeight: 'min-child-weight', minSplitGain: 'min-split-gain', maxBins: 'max-bins' };
+
+/** Checked GBDT settings; one tree per round. */
+function gbdtOptions(partial: Partial<GbdtParams>): { gbdt: GbdtParams; rounds: number } {
+  try {
+    const gbdt = gbdtParams(partial);
+    return { gbdt, rounds: gbdt.numTrees };
+  } catch (err) {
+    throw new ConfigError((err as Error).message.replace(/^(\w+):/, (_, name: string) => `${GBDT_FLAGS[name] ?? name}:`));
+  }
 }
 
 function validate(o: SimulationOptions): void {
@@ -81,4 +130,14 @@ function validate(o: SimulationOptions): void {
   if (!(o.fractionFit > 0 && o.fractionFit <= 1)) throw new ConfigError(`fraction-fit: expected a number in (0, 1], got ${o.fractionFit}`);
   if (!Number.isSafeInteger(o.seed)) throw new ConfigError(`seed: expected an integer, got ${o.seed}`);
   if (o.minNodes !== undefined) int('min-nodes', o.minNodes, 1, o.numNodes);
+  if (o.dp && o.gbdt) throw new ConfigError('dp-epsilon: differential privacy is not available for gbdt');
+  if (o.dp) {
+    if (!(o.dp.epsilon > 0 && o.dp.epsilon <= 1000)) throw new ConfigError(`dp-epsilon: expected a number in (0, 1000], got ${o.dp.epsilon}`);
+    if (o.dp.delta !== undefined && !(o.dp.delta > 0 && o.dp.delta <= 0.1)) throw new ConfigError(`dp-delta: expected a number in (0, 0.1], got ${o.dp.delta}`);
+    if (o.dp.maxGradNorm !== undefined && !(o.dp.maxGradNorm > 0 && Number.isFinite(o.dp.maxGradNorm))) throw new ConfigError(`dp-max-grad-norm: expected a finite number > 0, got ${o.dp.maxGradNorm}`);
+    if (o.dp.sampleRate !== undefined && !(o.dp.sampleRate > 0 && o.dp.sampleRate <= 1)) throw new ConfigError(`dp-sample-rate: expected a number in (0, 1], got ${o.dp.sampleRate}`);
+    if (o.strategy === 'fedprox') throw new ConfigError('dp-epsilon: differential privacy does not support the fedprox strategy');
+    if (o.train.classWeights === 'balanced') throw new ConfigError('dp-epsilon: differential privacy does not support --class-weights balanced');
+    simulationPrivacy(o); // the budget must be reachable
+  }
 }

@@ -21,8 +21,8 @@ export interface UnionMetrics {
   readonly accuracy: number;
 }
 
-/** Score `table` with `model` and compute exact metrics. */
-export function scoreUnion(model: Model, encoder: EncoderSpec, table: Table): UnionMetrics {
+/** Score `table` with `model` (anything with `predictProba`, e.g. a tree ensemble's adapter) and compute exact metrics. */
+export function scoreUnion(model: Pick<Model, 'predictProba'>, encoder: EncoderSpec, table: Table): UnionMetrics {
   const scores = model.predictProba(encodeTable(encoder, table));
   const threshold = bayesThreshold(GERMAN_COSTS);
   const numBad = table.label.reduce((s, v) => s + v, 0);

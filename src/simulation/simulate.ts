@@ -15,10 +15,12 @@ import { createStrategy } from '../strategy/index.js';
 import { InProcessTransport } from '../transport/inProcess.js';
 import { encoderFor, localOnly, trainCentral, type LocalOnlyNode } from './baselines.js';
 import { concatTables, dealToNodes, loadSource, simulatedNodeIds } from './dataset.js';
-import type { SimulationOptions } from './options.js';
+import { simulationPrivacy, type SimulationOptions } from './options.js';
 import { scoreUnion, type UnionMetrics } from './score.js';
 import { summarizeFolds, type SimulationReport, type FoldReport } from './report.js';
 import { createModelFromParameters } from './modelUtil.js';
+import { gbdtReport, runGbdtFold, type GbdtFoldReport } from './gbdtFold.js';
+import type { TreeEnsembleJson } from '../model/gbdt/ensemble.js';
 
 /** Progress events, for progress bars. */
 export type SimulationProgress =
@@ -27,21 +29,31 @@ export type SimulationProgress =
   | { readonly phase: 'baselines'; readonly fold: number; readonly folds: number };
 
 /** Run a simulation; see {@link SimulationOptions}. */
-export async function simulate(options: SimulationOptions, onProgress?: (event: SimulationProgress) => void): Promise<SimulationReport> {
+export async function simulate(options: SimulationOptions, onProgress?: (event: SimulationProgress) => void): Promise<SimulationReport & { gbdt?: TreeEnsembleJson }> {
   const started = performance.now();
   const data = loadSource(options.dataset);
   onProgress?.({ phase: 'load', numRows: data.table.numRows, inferredSummary: data.inferredSummary });
   const folds = dealToNodes(data, options);
   const foldReports: FoldReport[] = [];
   for (let f = 0; f < folds.length; f++) {
-    foldReports.push(await runFold(folds[f], data.datasetKey, options, f, folds.length, onProgress));
+    foldReports.push(options.gbdt
+      ? await runGbdtFold(folds[f], data.datasetKey, options, options.gbdt, f, folds.length, onProgress)
+      : await runFold(folds[f], data.datasetKey, options, f, folds.length, onProgress));
   }
-  return summarizeFolds(options, foldReports, data.table.numRows, performance.now() - started);
+  const report = summarizeFolds(options, foldReports, data.table.numRows, performance.now() - started);
+  if (options.gbdt) return gbdtReport(report, options.gbdt, (foldReports[foldReports.length - 1] as GbdtFoldReport).ensemble);
+  const privacy = simulationPrivacy(options);
+  if (privacy?.mechanism !== 'dpsgd') return report;
+  const { delta, maxGradNorm, sampleRate, noiseMultiplier, stepsPerRound, plannedEpsilon } = privacy;
+  const dp = { mechanism: 'dpsgd', targetEpsilon: options.dp!.epsilon, delta, maxGradNorm, sampleRate, noiseMultiplier, stepsPerRound, plannedEpsilon };
+  return { ...report, config: { ...report.config, privacy: dp } };
 }
 
 async function runFold(nodes: NodeDataset[], datasetKey: string, options: SimulationOptions, fold: number, folds: number, onProgress?: (event: SimulationProgress) => void): Promise<FoldReport> {
   const nodeIds = simulatedNodeIds(options.numNodes);
-  const transport = new InProcessTransport(nodes.map((d, i) => [nodeIds[i], new NodeApp({ nodeId: nodeIds[i], handlers: createCreditHandlers(new Map([[datasetKey, d]])) })]));
+  // Simulated DP draws its samples and noise from the seed, so a run repeats bit for bit.
+  const transport = new InProcessTransport(nodes.map((d, i) => [nodeIds[i], new NodeApp({ nodeId: nodeIds[i], handlers: createCreditHandlers(new Map([[datasetKey, d]]), { dpRandomness: 'seeded' }) })]));
+  const privacy = simulationPrivacy(options);
   const jobId = `sim-${options.seed}-fold${fold + 1}`;
   const minNodes = options.minNodes ?? Math.max(1, Math.ceil(options.numNodes * options.fractionFit));
   const schema = nodes[0].train.schema;
@@ -58,6 +70,10 @@ async function runFold(nodes: NodeDataset[], datasetKey: string, options: Simula
     transport, strategy, jobId, seed: options.seed, rounds: options.rounds, initialParameters: initial.getParameters(),
     train: options.train, fractionFit: options.fractionFit, minNodes, timeoutMs: options.timeoutMs,
     evaluateEveryRound: options.evaluateEveryRound,
+    ...(privacy?.mechanism === 'dpsgd' ? { extraTrainConfig: { privacy: JSON.stringify({
+      mechanism: 'dpsgd', noiseMultiplier: privacy.noiseMultiplier, maxGradNorm: privacy.maxGradNorm, sampleRate: privacy.sampleRate,
+      delta: privacy.delta, rounds: privacy.rounds, epochs: privacy.epochs,
+    }) } } : {}),
     onRound: (report) => onProgress?.({ phase: 'round', fold, folds, round: report.round, rounds: options.rounds, report }),
   });
   const federatedMs = performance.now() - fedStarted;

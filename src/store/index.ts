@@ -5,6 +5,8 @@
 export { openStore, parseStoreUrl, resolveStoreUrl, DEFAULT_DATA_DIR, SQLITE_FILE_NAME } from './open.js';
 export type { OpenStoreOptions } from './open.js';
 export type * from './store.js';
+export type * from './account-types.js';
+export { USER_ROLES } from './account-types.js';
 export { StoreError } from './errors.js';
 export type { StoreErrorCode } from './errors.js';
 export { auditHash, verifyAuditChain, GENESIS_HASH } from './audit.js';

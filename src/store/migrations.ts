@@ -149,6 +149,65 @@ function auditAppendOnly(dialect: Dialect): Migration {
 }
 
 /**
+ * 0003: dashboard accounts, browser sessions, server settings and the first-admin setup token
+ * (see account-types.ts). Same portability rules as 0001: epoch-ms BIGINTs, JSON as TEXT,
+ * booleans as INTEGER 0/1.
+ */
+function webAccounts(): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.createTable('users').ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull().unique())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('institution_id', 'text', (c) => c.references('institutions.id'))
+        .addColumn('requested_institution', 'text')
+        .addColumn('role', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('totp_enabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('totp_secret', 'text')
+        .addColumn('totp_pending_secret', 'text')
+        .addColumn('totp_last_step', 'bigint')
+        .addColumn('recovery_codes', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('failed_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('locked_until', 'bigint')
+        .addColumn('notification_prefs', 'text', (c) => c.notNull().defaultTo('{}'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('sessions').ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('csrf_token_hash', 'text', (c) => c.notNull())
+        .addColumn('client', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('sessions_user_idx').ifNotExists().on('sessions').column('user_id').execute();
+      await db.schema.createTable('settings').ifNotExists()
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('setup_tokens').ifNotExists()
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .addColumn('used_by_user_id', 'text')
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      for (const table of ['setup_tokens', 'settings', 'sessions', 'users']) await db.schema.dropTable(table).ifExists().execute();
+    },
+  };
+}
+
+/**
  * The in-code migration provider for one dialect. Names sort in application order; Kysely
  * refuses to run if an already-applied name disappears, so entries are only ever appended.
  */
@@ -158,6 +217,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       return {
         '0001_initial': initialSchema(dialect),
         '0002_audit_append_only': auditAppendOnly(dialect),
+        '0003_web_accounts': webAccounts(),
       };
     },
   };

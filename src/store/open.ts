@@ -21,6 +21,8 @@ import { migrateToLatest } from './migrations.js';
 import type { Dialect } from './migrations.js';
 import * as models from './models.js';
 import { getPrivacySpent, recordPrivacySpend } from './privacy.js';
+import * as sessions from './sessions.js';
+import * as users from './users.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
 
@@ -198,6 +200,30 @@ function bindStore(ctx: StoreContext, close: () => Promise<void>): Store {
     listAudit: (filter) => listAudit(ctx, filter),
     getAuditHead: () => getAuditHead(ctx),
     verifyAudit: (opts) => verifyAudit(ctx, opts),
+    countUsers: () => users.countUsers(ctx),
+    createSetupToken: (input) => users.createSetupToken(ctx, input),
+    createFirstAdmin: (input) => users.createFirstAdmin(ctx, input),
+    createUser: (input) => users.createUser(ctx, input),
+    getUser: (id) => users.getUser(ctx, id),
+    getUserByEmail: (email) => users.getUserByEmail(ctx, email),
+    listUsers: (filter) => users.listUsers(ctx, filter),
+    updateUser: (id, patch) => users.updateUser(ctx, id, patch),
+    approveUser: (id, input) => users.approveUser(ctx, id, input),
+    updateUserTotp: (id, patch) => users.updateUserTotp(ctx, id, patch),
+    claimTotpStep: (id, step) => users.claimTotpStep(ctx, id, step),
+    consumeRecoveryCode: (id, codeHash) => users.consumeRecoveryCode(ctx, id, codeHash),
+    recordSignInFailure: (id, input) => users.recordSignInFailure(ctx, id, input),
+    clearSignInFailures: (id) => users.clearSignInFailures(ctx, id),
+    createSession: (input) => sessions.createSession(ctx, input),
+    getSession: (id) => sessions.getSession(ctx, id),
+    touchSession: (id, input) => sessions.touchSession(ctx, id, input),
+    revokeSession: (id) => sessions.revokeSession(ctx, id),
+    revokeUserSessions: (userId, opts) => sessions.revokeUserSessions(ctx, userId, opts),
+    listSessions: (userId, opts) => sessions.listSessions(ctx, userId, opts),
+    deleteStaleSessions: (beforeMs) => sessions.deleteStaleSessions(ctx, beforeMs),
+    getSetting: (key) => sessions.getSetting(ctx, key),
+    listSettings: () => sessions.listSettings(ctx),
+    putSetting: (key, value, updatedBy) => sessions.putSetting(ctx, key, value, updatedBy),
     close,
   };
 }

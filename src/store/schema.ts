@@ -113,6 +113,60 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** Dashboard accounts; booleans are INTEGER 0/1 in both dialects. */
+export interface UsersTable {
+  id: string;
+  /** Lower-cased; unique. */
+  email: string;
+  display_name: string;
+  institution_id: string | null;
+  requested_institution: string | null;
+  role: string | null;
+  status: string;
+  password_hash: string;
+  totp_enabled: number;
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_last_step: NullableBigIntColumn;
+  /** JSON array of SHA-256 hex digests of unused recovery codes. */
+  recovery_codes: string;
+  failed_attempts: number;
+  locked_until: NullableBigIntColumn;
+  notification_prefs: string;
+  created_at: BigIntColumn;
+  updated_at: BigIntColumn;
+}
+
+/** Browser sessions; `id` is the SHA-256 of the cookie's token, never the token. */
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: BigIntColumn;
+  last_seen_at: BigIntColumn;
+  expires_at: BigIntColumn;
+  csrf_token_hash: string;
+  /** JSON object: ip and user-agent summary. */
+  client: string;
+  revoked_at: NullableBigIntColumn;
+}
+
+/** Server settings as JSON values. */
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: BigIntColumn;
+  updated_by: string;
+}
+
+/** The one-time token that creates the first admin; only its SHA-256 is kept. */
+export interface SetupTokensTable {
+  token_hash: string;
+  created_at: BigIntColumn;
+  expires_at: BigIntColumn;
+  used_at: NullableBigIntColumn;
+  used_by_user_id: string | null;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Database {
   institutions: InstitutionsTable;
@@ -123,4 +177,8 @@ export interface Database {
   model_versions: ModelVersionsTable;
   privacy_ledger: PrivacyLedgerTable;
   audit_log: AuditLogTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  settings: SettingsTable;
+  setup_tokens: SetupTokensTable;
 }

@@ -11,6 +11,7 @@
  */
 import type { Dialect } from './migrations.js';
 import type { AuditEntry, AuditEntryInput, AuditFilter, AuditHead, AuditVerification } from './audit.js';
+import type { AccountStore } from './account-types.js';
 
 /** A JSON value as stored in JSON columns (finite numbers only). */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
@@ -154,8 +155,11 @@ export interface PrivacySpent {
   readonly entries: readonly PrivacySpendRecord[];
 }
 
-/** The persistence interface of the coordinator. See the module comment for conventions. */
-export interface Store {
+/**
+ * The persistence interface of the coordinator. See the module comment for conventions;
+ * dashboard accounts, sessions and settings are in {@link AccountStore} (account-types.ts).
+ */
+export interface Store extends AccountStore {
   readonly dialect: Dialect;
 
   createInstitution(input: { name: string; id?: string }): Promise<InstitutionRecord>;

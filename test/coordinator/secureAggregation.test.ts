@@ -81,7 +81,8 @@ describe('secure aggregation in the round loop', () => {
   });
 
   it('refuses robust strategies, which need each node’s update', async () => {
-    const transport = new InProcessTransport([]);
-    await expect(runRounds({ transport: { ...transport, nodeIds: async () => ['a', 'b'] }, strategy: createStrategy('median'), jobId: 'j', seed: 1, rounds: 1, initialParameters: new Float64Array(2), train, minNodes: 2, timeoutMs: 100, aggregation: { kind: 'secure' } })).rejects.toThrow(/secure aggregation hides/);
+    const idle: NodeEndpoint = { handle: () => new Promise<Reply>(() => {}) };
+    const transport = new InProcessTransport([['a', idle], ['b', idle]]);
+    await expect(runRounds({ transport, strategy: createStrategy('median'), jobId: 'j', seed: 1, rounds: 1, initialParameters: new Float64Array(2), train, minNodes: 2, timeoutMs: 100, aggregation: { kind: 'secure' } })).rejects.toThrow(/secure aggregation hides/);
   });
 });

@@ -4,7 +4,7 @@
  * band of German credit. Nothing is mocked.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,7 +45,7 @@ export interface Federation {
 }
 
 /** Start a coordinator and `numLenders` nodes; resolves when all are up and online. */
-export async function startFederation(options: { numLenders?: number; onlineWindowMs?: number; tls?: boolean } = {}): Promise<Federation> {
+export async function startFederation(options: { numLenders?: number; onlineWindowMs?: number; tls?: boolean; privacyBudget?: { epsilon: number; delta: number } } = {}): Promise<Federation> {
   const numLenders = options.numLenders ?? 3;
   const dir = mkdtempSync(join(tmpdir(), 'fedcredit-e2e-'));
   const logDir = join(dir, 'logs');
@@ -64,6 +64,14 @@ export async function startFederation(options: { numLenders?: number; onlineWind
   for (let i = 0; i < numLenders; i++) ports.push(await freePort());
   const lenders = writeLenders(dir, { numLenders, basePort: 0, coordinator: url, ports });
   if (options.tls) for (const l of lenders) appendFileSync(l.config, `tls:\n  ca: ./certs/ca.pem\n`);
+  if (options.privacyBudget) {
+    // the owner's budget on the lender's dataset: only private jobs that fit it are admitted
+    const { epsilon, delta } = options.privacyBudget;
+    for (const l of lenders) {
+      const text = readFileSync(l.config, 'utf8');
+      writeFileSync(l.config, text.replace('    testFraction: 0.2\n', `    testFraction: 0.2\n    privacy:\n      budget: { epsilon: ${epsilon}, delta: ${delta} }\n`));
+    }
+  }
   const coordinatorDataDir = join(dir, 'state', 'coordinator');
   const coordinatorArgs = ['coordinator', '--port', String(port), '--data-dir', coordinatorDataDir, '--online-window', String(options.onlineWindowMs ?? 5000), ...tlsArgs];
   const startCoordinator = async () => {

@@ -119,7 +119,7 @@ describe('parseNodeConfig: broken files', () => {
     ['datasets as a mapping', 'institution: Bank A\nnodeName: bank-a\ndatasets: { key: x }\n', {}, ['node.yaml: datasets: expected a list of datasets, got a mapping']],
     ['bad dataset key', minimal.replace('key: german-credit', 'key: Bank A'), {}, ['node.yaml: datasets[0].key: expected a slug ([a-z0-9-]{1,64}), got "Bank A"']],
     ['unknown top-level key', `${minimal}polcy: { approval: manual }\n`, {}, ['node.yaml: polcy: unknown key (did you mean "policy"?); expected one of institution, nodeName, dataDir, coordinator, enrollmentToken, api, datasets, policy, scoring, tls']],
-    ['unknown nested key', withDataset('    testFracton: 0.3\n'), {}, ['node.yaml: datasets[0].testFracton: unknown key (did you mean "testFraction"?); expected one of key, file, schema, testFraction, description']],
+    ['unknown nested key', withDataset('    testFracton: 0.3\n'), {}, ['node.yaml: datasets[0].testFracton: unknown key (did you mean "testFraction"?); expected one of key, file, schema, testFraction, description, privacy']],
     ['unknown key, nothing close', `${minimal}colour: blue\n`, {}, ['node.yaml: colour: unknown key; expected one of institution, nodeName, dataDir, coordinator, enrollmentToken, api, datasets, policy, scoring, tls']],
     ['port 70000', `${minimal}api: { port: 70000 }\n`, {}, ['node.yaml: api.port: expected an integer from 0 to 65535 (0 = any free port), got 70000']],
     ['port as text', `${minimal}api: { port: "8049" }\n`, {}, ['node.yaml: api.port: expected an integer from 0 to 65535 (0 = any free port), got "8049"']],

@@ -10,6 +10,7 @@ import { identitySuite } from './conformance/identity.js';
 import { jobsSuite } from './conformance/jobs.js';
 import { lifecycleSuite } from './conformance/lifecycle.js';
 import { modelsSuite } from './conformance/models.js';
+import { usersSuite } from './conformance/users.js';
 
 export type { FreshDatabase, TestDatabase } from './conformance/harness.js';
 
@@ -21,5 +22,6 @@ export function storeConformance(name: string, fresh: FreshDatabase): void {
     modelsSuite(fresh);
     auditSuite(fresh);
     lifecycleSuite(fresh);
+    usersSuite(fresh);
   });
 }

@@ -36,14 +36,14 @@ describe('migrations (SQLite)', () => {
 
   it('migrates down to nothing and up again', async () => {
     const { db } = sqliteKysely();
-    expect(await migrateToLatest(db, 'sqlite')).toEqual(['0001_initial', '0002_audit_append_only']);
+    expect(await migrateToLatest(db, 'sqlite')).toEqual(['0001_initial', '0002_audit_append_only', '0003_web_accounts']);
     expect(await migrateToLatest(db, 'sqlite')).toEqual([]); // already current
     const migrator = new Migrator({ db, provider: migrationProvider('sqlite') });
     const down = await migrator.migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     const tables = await db.introspection.getTables();
     expect(tables.map((t) => t.name)).toEqual([]);
-    expect(await migrateToLatest(db, 'sqlite')).toEqual(['0001_initial', '0002_audit_append_only']);
+    expect(await migrateToLatest(db, 'sqlite')).toEqual(['0001_initial', '0002_audit_append_only', '0003_web_accounts']);
     await db.destroy();
   });
 });

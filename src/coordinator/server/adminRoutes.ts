@@ -1,13 +1,16 @@
 /**
  * The management API: institutions and invitations, nodes, jobs, model versions, audit log.
- * Every route needs the admin bearer token (see adminAuth.ts).
+ * Every route is authorized by src/web/authorize.ts against the permissions table: the admin
+ * bearer token of the CLI acts as 'admin'; with the dashboard enabled, browser sessions act
+ * with their user's role. Audit entries name the acting user (or 'admin' for the token).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/index.js';
 import type { NodeHub } from '../../transport/network/hub.js';
 import { parseJobSubmission } from '../jobSpec.js';
 import type { JobRunner } from '../jobRunner.js';
-import { requireAdmin } from './adminAuth.js';
+import { actorOf, createAuthorizer } from '../../web/authorize.js';
+import type { WebAuthHandle } from '../../web/plugin.js';
 import type { NodeKeyCache } from './nodeAuth.js';
 
 export interface AdminRouteDeps {
@@ -16,6 +19,8 @@ export interface AdminRouteDeps {
   readonly keys: NodeKeyCache;
   readonly runner: JobRunner;
   readonly adminToken: string;
+  /** The dashboard layer, when enabled: sessions with roles besides the bearer token. */
+  readonly web?: WebAuthHandle;
 }
 
 const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
@@ -23,8 +28,7 @@ const idParam = { type: 'object', required: ['id'], properties: { id: { type: 's
 /** Register the management routes. */
 export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): Promise<void> {
   const { store, hub } = deps;
-  app.addHook('preHandler', requireAdmin(deps.adminToken));
-  const actor = 'admin';
+  app.addHook('onRequest', deps.web?.authorize ?? createAuthorizer({ adminToken: deps.adminToken }));
 
   app.post('/api/v1/invitations', {
     schema: {
@@ -32,6 +36,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
       body: { type: 'object', required: ['institution'], additionalProperties: false, properties: { institution: { type: 'string', minLength: 1, maxLength: 200 }, ttlHours: { type: 'number', minimum: 0.01, maximum: 720 } } },
     },
   }, async (request) => {
+    const actor = actorOf(request);
     const { institution, ttlHours } = request.body as { institution: string; ttlHours?: number };
     const existing = (await store.listInstitutions()).find((i) => i.name === institution);
     const inst = existing ?? (await store.createInstitution({ name: institution }));
@@ -48,6 +53,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
 
   app.post('/api/v1/nodes/:id/revoke', { schema: { tags: ['nodes'], summary: 'Revoke a node: its requests are refused from now on', params: idParam } }, async (request) => {
     const { id } = request.params as { id: string };
+    const actor = actorOf(request);
     const node = await store.revokeNode(id);
     deps.keys.set(node);
     hub.disconnect(id);
@@ -58,6 +64,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
   app.post('/api/v1/jobs', { schema: { tags: ['jobs'], summary: 'Submit a training job', body: { type: 'object' } } }, async (request, reply) => {
     const parsed = parseJobSubmission(request.body);
     if (!parsed.ok) return reply.code(400).send({ error: 'invalid_job', message: `${parsed.issues.length} problem(s) in the job`, issues: parsed.issues });
+    const actor = actorOf(request);
     const job = await store.createJob({ spec: parsed.spec, createdBy: actor });
     await store.appendAudit({ actor, action: 'job.submitted', subject: job.id, details: { datasetKey: parsed.spec.datasetKey, model: parsed.spec.model, strategy: parsed.spec.strategy, rounds: parsed.spec.rounds } });
     deps.runner.poke();
@@ -80,7 +87,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
   app.post('/api/v1/jobs/:id/cancel', { schema: { tags: ['jobs'], summary: 'Cancel a pending or running job', params: idParam } }, async (request) => {
     const { id } = request.params as { id: string };
     const job = await store.updateJobStatus(id, 'cancelled');
-    await store.appendAudit({ actor, action: 'job.cancelled', subject: id });
+    await store.appendAudit({ actor: actorOf(request), action: 'job.cancelled', subject: id });
     return job;
   });
 
@@ -95,7 +102,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
   app.post('/api/v1/models/:id/approve', { schema: { tags: ['models'], summary: 'Approve a model version for scoring', params: idParam } }, async (request) => {
     const { id } = request.params as { id: string };
     const model = await store.approveModel(id);
-    await store.appendAudit({ actor, action: 'model.approved', subject: id });
+    await store.appendAudit({ actor: actorOf(request), action: 'model.approved', subject: id });
     const { parameters: _p, ...rest } = model;
     return rest;
   });

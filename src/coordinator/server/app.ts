@@ -1,6 +1,7 @@
 /**
  * The coordinator's HTTP service: node-facing API (enroll, long-poll, replies, model), the
- * management API, OpenAPI docs at /docs, Prometheus metrics at /metrics and /healthz.
+ * management API, scoring with the approved model, OpenAPI docs at /docs, Prometheus metrics
+ * at /metrics and /healthz, and (with `web`) the dashboard's pages.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -16,6 +17,10 @@ import { installErrorHandlers } from './errors.js';
 import { createCoordinatorMetrics, type CoordinatorMetrics } from './metrics.js';
 import { NodeKeyCache } from './nodeAuth.js';
 import { nodeRoutes } from './nodeRoutes.js';
+import { webAuth } from '../../web/plugin.js';
+import { scoreRoutes } from '../../web/scoreRoutes.js';
+import { dashboardStatic } from '../../web/static.js';
+import type { WebAuthOptions } from '../../web/plugin.js';
 
 export interface CoordinatorAppOptions {
   readonly store: Store;
@@ -27,6 +32,11 @@ export interface CoordinatorAppOptions {
   readonly maxPollMs?: number;
   readonly maxReplyBytes?: number;
   readonly startTimeoutMs?: number;
+  /**
+   * The dashboard's accounts, sessions and roles (src/web). Without it only the admin bearer
+   * token is accepted. `secureCookies` defaults to whether `https` is set.
+   */
+  readonly web?: Omit<WebAuthOptions, 'store' | 'adminToken' | 'logger' | 'runner' | 'secureCookies'> & { readonly secureCookies?: boolean };
 }
 
 export interface CoordinatorApp {
@@ -85,11 +95,17 @@ export async function buildCoordinatorApp(options: CoordinatorAppOptions): Promi
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  const web = options.web === undefined ? undefined : await webAuth(app, {
+    ...options.web, store, adminToken: options.adminToken, logger, runner, secureCookies: options.web.secureCookies ?? options.https !== undefined,
+  });
   await app.register(async (scope) => nodeRoutes(scope, {
     store, hub, keys, metrics, nonces: new NonceCache({ ttlMs: 120_000, maxEntries: 200_000 }),
     maxPollMs: options.maxPollMs ?? 30_000, maxReplyBytes: options.maxReplyBytes ?? 64 * 2 ** 20,
   }));
-  await app.register(async (scope) => adminRoutes(scope, { store, hub, keys, runner, adminToken: options.adminToken }));
+  await app.register(async (scope) => adminRoutes(scope, { store, hub, keys, runner, adminToken: options.adminToken, web }));
+  await app.register(async (scope) => scoreRoutes(scope, { store, ...(web ? { authorize: web.authorize } : { adminToken: options.adminToken }) }));
+  // The dashboard's pages last: its catch-all route must not shadow any API route.
+  if (web !== undefined) await app.register(async (scope) => dashboardStatic(scope));
   app.addHook('onClose', async () => {
     await runner.stop();
     await hub.close();

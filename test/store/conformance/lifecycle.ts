@@ -25,7 +25,7 @@ export function lifecycleSuite(fresh: FreshDatabase): void {
         expect(await c.getInstitution(inst.id)).toEqual(inst);
         expect((await b.listInstitutions()).map((i) => i.id)).toEqual([inst.id]);
         const applied = await fx.db.query('select name from kysely_migration order by name');
-        expect(applied.map((r) => r.name)).toEqual(['0001_initial', '0002_audit_append_only']);
+        expect(applied.map((r) => r.name)).toEqual(['0001_initial', '0002_audit_append_only', '0003_web_accounts']);
       });
 
       it('refuses use after close, and closing twice is harmless', async () => {
