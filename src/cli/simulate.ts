@@ -22,6 +22,7 @@ interface SimulateFlags {
   nodes: string; rounds: string; partition: string; strategy: string; model: string; hidden?: string; activation?: string;
   localEpochs?: string; lr?: string; batchSize?: string; l2?: string; optimizer?: string; classWeights?: string;
   proximalMu?: string; trimBeta?: string; byzantine?: string; serverLr?: string;
+  secureAggregation?: boolean; secaggNeighbours?: string;
   seed: string; cv: string; fractionFit: string; json?: string; baselines: boolean; quiet?: boolean;
   dpEpsilon?: string; dpDelta?: string; dpMaxGradNorm?: string; dpSampleRate?: string;
   trees?: string; depth?: string; learningRate?: string; minChildWeight?: string; lambda?: string; maxBins?: string;
@@ -59,6 +60,8 @@ export function simulateCommand(): Command {
     .option('--trim-beta <beta>', 'FedTrimmedAvg fraction trimmed at each end (default 0.2)')
     .option('--byzantine <f>', 'Krum: number of Byzantine nodes tolerated (default 0)')
     .option('--server-lr <rate>', 'FedAdam/FedYogi server learning rate')
+    .option('--secure-aggregation', 'sum model updates and evaluation histograms with secure aggregation (the coordinator sees only masked vectors)')
+    .option('--secagg-neighbours <k>', 'SecAgg+: each node pairs with k neighbours instead of all (default: all)')
     .option('--seed <n>', 'random seed (same seed, same numbers)', '42')
     .option('--cv <k>', 'K-fold cross-validation inside each node (0: one 80/20 split)', '0')
     .option('--fraction-fit <f>', 'fraction of nodes sampled per round', '1')
@@ -116,6 +119,7 @@ export function toOptions(flags: SimulateFlags): SimulationOptions {
     cvFolds: parseIntOption('--cv', flags.cv),
     fractionFit: parseNumberOption('--fraction-fit', flags.fractionFit),
     baselines: flags.baselines,
+    ...(flags.secureAggregation || flags.secaggNeighbours ? { secureAggregation: { neighbours: flags.secaggNeighbours ? parseIntOption('--secagg-neighbours', flags.secaggNeighbours) : undefined } } : {}),
     ...dpOptions(flags),
     ...gbdtOptions(flags),
   });

@@ -130,17 +130,20 @@ export class JobRunner extends EventEmitter {
 
     let encoder: EncoderSpec;
     let baseline: number[];
+    let totalRows: number;
     let parameters: Float64Array;
     if (job.currentRound === 0) {
       const pre = await federatedPreprocess({ transport: jobTransport, jobId: job.id, datasetKey: spec.datasetKey, schema, nodeIds: participants, minNodes: spec.minNodes, timeoutMs });
       encoder = pre.encoder;
       // the federation's mean applicant in encoded space: the reference for reason codes
       baseline = Array.from(baselineFromColumnStats(encoder, featureColumns(schema), pre.stats));
+      totalRows = pre.numRows;
       parameters = createModel(modelSpec.kind, encoder.features.length, modelSpec.config, deriveRandom(spec.seed, 'init')).getParameters();
     } else {
       const first = await store.getRound(job.id, 1);
       encoder = parseEncoderSpec(first.metrics.encoder);
       baseline = (first.metrics.baseline as number[] | undefined) ?? new Array<number>(encoder.features.length).fill(0);
+      totalRows = typeof first.metrics.totalRows === 'number' ? first.metrics.totalRows : 100_000;
       const last = await store.getRound(job.id, job.currentRound);
       parameters = bytesToFloat64(last.parameters!);
       if (last.strategyState) strategy.setState(decodeArrays(last.strategyState));
@@ -156,13 +159,16 @@ export class JobRunner extends EventEmitter {
       epochs: Number(h.epochs ?? 1), batchSize: Number(h.batchSize ?? 32), lr: Number(h.lr ?? 0.01),
       optimizer: (h.optimizer as 'sgd' | 'adam') ?? 'adam', l2: Number(h.l2 ?? 1e-3), classWeights: (h.classWeights as 'none' | 'balanced') ?? 'none',
     };
+    const jobOptions = (spec.options ?? {}) as { secureAggregation?: boolean; secaggNeighbours?: number };
     const { parameters: final, history } = await runRounds({
+      aggregation: jobOptions.secureAggregation ? { kind: 'secure', neighbours: jobOptions.secaggNeighbours } : { kind: 'plain' },
+      totalRows,
       transport: jobTransport, strategy, jobId: job.id, seed: spec.seed, rounds: spec.rounds, startRound: job.currentRound + 1,
       initialParameters: parameters, train, fractionFit: Number(h.fractionFit ?? 1), minNodes: spec.minNodes, timeoutMs,
       extraTrainConfig: { datasetKey: spec.datasetKey, ...privacyConfig },
       onRound: async (report, params) => {
         const metrics: Record<string, unknown> = roundMetrics(report);
-        if (report.round === 1) Object.assign(metrics, { encoder, baseline });
+        if (report.round === 1) Object.assign(metrics, { encoder, baseline, totalRows });
         const state = strategy.getState();
         const { created } = await store.commitRound(job.id, report.round, {
           parameters: float64ToBytes(params), strategyState: Object.keys(state).length ? encodeArrays(state) : undefined,

@@ -27,7 +27,7 @@ const PRIVACY_FIELDS: Record<PrivacySettings['mechanism'], readonly string[]> = 
   'dp-fedavg': ['mechanism', 'targetEpsilon', 'noiseMultiplier', 'delta', 'clipNorm', 'nodeSampleRate', 'numNodes'],
 };
 const HYPER_FIELDS = new Set(['epochs', 'batchSize', 'lr', 'optimizer', 'l2', 'classWeights', 'fractionFit', 'hidden', 'activation', 'proximalMu', 'beta', 'numByzantine', 'multiKrum', 'serverLr', 'beta1', 'beta2', 'tau']);
-const OPTION_FIELDS = new Set(['approveModel', 'description']);
+const OPTION_FIELDS = new Set(['approveModel', 'description', 'secureAggregation', 'secaggNeighbours']);
 
 /** Parse a job submission. */
 export function parseJobSubmission(body: unknown): { ok: true; spec: JobSpec } | { ok: false; issues: JobSubmissionIssue[] } {
@@ -87,14 +87,16 @@ export function parseJobSubmission(body: unknown): { ok: true; spec: JobSpec } |
     }
   }
   const o = b.options === undefined ? {} : b.options;
-  const options: Record<string, boolean | string | JsonObject> = {};
+  const options: Record<string, boolean | string | number | JsonObject> = {};
   if (typeof o !== 'object' || o === null || Array.isArray(o)) add('options', 'wrong_type', 'expected an object');
   else {
     for (const [k, v] of Object.entries(o)) {
       if (!OPTION_FIELDS.has(k)) add(`options.${k}`, 'unknown_field', `unknown option; expected one of ${[...OPTION_FIELDS].join(', ')}`);
-      else if (k === 'approveModel' && typeof v !== 'boolean') add('options.approveModel', 'wrong_type', 'expected true or false');
+      else if ((k === 'approveModel' || k === 'secureAggregation') && typeof v !== 'boolean') add(`options.${k}`, 'wrong_type', 'expected true or false');
+      else if (k === 'secaggNeighbours' && (!Number.isInteger(v) || (v as number) < 2 || (v as number) > 254)) add('options.secaggNeighbours', 'out_of_range', 'expected an integer from 2 to 254');
+      else if (k === 'secureAggregation' && v === true && ['trimmed', 'median', 'krum'].includes(strategy)) add('options.secureAggregation', 'out_of_range', `strategy ${strategy} needs each node's update, which secure aggregation hides`);
       else if (k === 'description' && (typeof v !== 'string' || v.length > 1000)) add('options.description', 'wrong_type', 'expected a string of at most 1000 characters');
-      else options[k] = v as boolean | string;
+      else options[k] = v as boolean | string | number;
     }
   }
   if (b.privacy !== undefined) {

@@ -17,7 +17,8 @@ import type { CollectRequest, CollectResult } from './collect.js';
 export async function secureExchange(request: CollectRequest, options: { neighbours?: number; threshold?: number }): Promise<CollectResult> {
   const nodeIds = [...request.nodeIds].sort();
   const n = nodeIds.length;
-  if (n < 2) throw new RoundError('TOO_FEW_NODES', request.round, `secure aggregation needs at least 2 nodes, ${n} available`);
+  // with two parties each learns the other's input from the sum and its own: no privacy to protect
+  if (n < 3) throw new RoundError('TOO_FEW_NODES', request.round, `secure aggregation needs at least 3 nodes, ${n} available`);
   const sessionId = `${request.type}-${request.round}-${randomBytes(8).toString('hex')}`;
   const threshold = Math.min(n, options.threshold ?? Math.max(2, Math.floor(n / 2) + 1));
   const quantization = { clip: request.clip, maxClients: n };

@@ -26,6 +26,7 @@ import { datasetRowsOf, policyMod } from './policy.js';
 import { PrivacyLedger } from '../privacy/ledger.js';
 import { admitAnalyticsAsDescribe, createAnalyticsHandler } from './analytics.js';
 import { privacyMod } from './privacyMod.js';
+import { secAggMod } from './secaggMod.js';
 import { openWsChannel } from './wsChannel.js';
 import { buildNodeServer } from './server.js';
 
@@ -81,7 +82,7 @@ export class NodeRuntime {
     const app = new NodeApp({
       nodeId: identity.nodeId,
       handlers: { ...createCreditHandlers(datasets), ...createGbdtHandlers(datasets), analytics: createAnalyticsHandler(datasets) },
-      mods: [auditLogMod(this.log), admitAnalyticsAsDescribe(policyMod(config.policy, approvals, { datasetRows: datasetRowsOf(datasets) })), privacyMod({ ledger })],
+      mods: [auditLogMod(this.log), admitAnalyticsAsDescribe(policyMod(config.policy, approvals, { datasetRows: datasetRowsOf(datasets) })), privacyMod({ ledger }), secAggMod()],
     });
     const ownerToken = loadOrCreateAdminToken(config.dataDir).token;
     const scoringDataset = config.scoring.dataset ?? [...datasets.keys()][0];

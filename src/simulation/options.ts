@@ -48,6 +48,8 @@ export interface SimulationOptions {
   readonly baselines: boolean;
   /** Evaluate federatedly after every round (default true). */
   readonly evaluateEveryRound: boolean;
+  /** Sum model updates and evaluation histograms with secure aggregation (SecAgg; `neighbours` k for SecAgg+). */
+  readonly secureAggregation?: { readonly neighbours?: number };
   /** Train with record-level DP-SGD at every node (default: no DP). */
   readonly dp?: SimulationDpOptions;
   /** Grow gradient-boosted trees with these settings instead of training `model` (rounds = trees). */
@@ -130,6 +132,13 @@ function validate(o: SimulationOptions): void {
   if (!(o.fractionFit > 0 && o.fractionFit <= 1)) throw new ConfigError(`fraction-fit: expected a number in (0, 1], got ${o.fractionFit}`);
   if (!Number.isSafeInteger(o.seed)) throw new ConfigError(`seed: expected an integer, got ${o.seed}`);
   if (o.minNodes !== undefined) int('min-nodes', o.minNodes, 1, o.numNodes);
+  if (o.secureAggregation) {
+    if (o.numNodes < 3) throw new ConfigError('secure-aggregation: needs at least 3 nodes (with two, each learns the other\'s update from the sum)');
+    if (['trimmed', 'median', 'krum'].includes(o.strategy)) throw new ConfigError(`secure-aggregation: strategy ${o.strategy} needs each node's update, which secure aggregation hides; use fedavg, fedprox, fedadam or fedyogi`);
+    if (o.gbdt) throw new ConfigError('secure-aggregation: not yet available for gbdt in simulate');
+    const k = o.secureAggregation.neighbours;
+    if (k !== undefined && (!Number.isInteger(k) || k < 2 || k > o.numNodes - 1)) throw new ConfigError(`secagg-neighbours: expected an integer from 2 to nodes − 1, got ${k}`);
+  }
   if (o.dp && o.gbdt) throw new ConfigError('dp-epsilon: differential privacy is not available for gbdt');
   if (o.dp) {
     if (!(o.dp.epsilon > 0 && o.dp.epsilon <= 1000)) throw new ConfigError(`dp-epsilon: expected a number in (0, 1000], got ${o.dp.epsilon}`);

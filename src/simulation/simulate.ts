@@ -10,6 +10,7 @@ import { deriveRandom } from '../math/random.js';
 import { createModel } from '../model/factory.js';
 import { NodeApp } from '../node/app.js';
 import { createCreditHandlers } from '../node/creditHandlers.js';
+import { secAggMod } from '../node/secaggMod.js';
 import type { NodeDataset } from '../node/jobContext.js';
 import { createStrategy } from '../strategy/index.js';
 import { InProcessTransport } from '../transport/inProcess.js';
@@ -52,7 +53,7 @@ export async function simulate(options: SimulationOptions, onProgress?: (event: 
 async function runFold(nodes: NodeDataset[], datasetKey: string, options: SimulationOptions, fold: number, folds: number, onProgress?: (event: SimulationProgress) => void): Promise<FoldReport> {
   const nodeIds = simulatedNodeIds(options.numNodes);
   // Simulated DP draws its samples and noise from the seed, so a run repeats bit for bit.
-  const transport = new InProcessTransport(nodes.map((d, i) => [nodeIds[i], new NodeApp({ nodeId: nodeIds[i], handlers: createCreditHandlers(new Map([[datasetKey, d]]), { dpRandomness: 'seeded' }) })]));
+  const transport = new InProcessTransport(nodes.map((d, i) => [nodeIds[i], new NodeApp({ nodeId: nodeIds[i], handlers: createCreditHandlers(new Map([[datasetKey, d]]), { dpRandomness: 'seeded' }), mods: [secAggMod()] })]));
   const privacy = simulationPrivacy(options);
   const jobId = `sim-${options.seed}-fold${fold + 1}`;
   const minNodes = options.minNodes ?? Math.max(1, Math.ceil(options.numNodes * options.fractionFit));
@@ -70,6 +71,8 @@ async function runFold(nodes: NodeDataset[], datasetKey: string, options: Simula
     transport, strategy, jobId, seed: options.seed, rounds: options.rounds, initialParameters: initial.getParameters(),
     train: options.train, fractionFit: options.fractionFit, minNodes, timeoutMs: options.timeoutMs,
     evaluateEveryRound: options.evaluateEveryRound,
+    aggregation: options.secureAggregation ? { kind: 'secure', neighbours: options.secureAggregation.neighbours } : { kind: 'plain' },
+    totalRows: pre.numRows,
     ...(privacy?.mechanism === 'dpsgd' ? { extraTrainConfig: { privacy: JSON.stringify({
       mechanism: 'dpsgd', noiseMultiplier: privacy.noiseMultiplier, maxGradNorm: privacy.maxGradNorm, sampleRate: privacy.sampleRate,
       delta: privacy.delta, rounds: privacy.rounds, epochs: privacy.epochs,

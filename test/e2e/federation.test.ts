@@ -59,6 +59,17 @@ describe('networked federation (real processes over loopback)', () => {
     expect(Object.keys(nodeApi.paths)).toEqual(expect.arrayContaining(['/predictCreditRisk', '/api/v1/score']));
   });
 
+  it('runs a job with secure aggregation over the network: the coordinator only sums masked vectors', async () => {
+    const job = await submit({ rounds: 5, minNodes: 3, roundTimeoutMs: 20_000, seed: 11, options: { approveModel: false, secureAggregation: true } });
+    const done = await waitForJob(fed, job.id, () => false);
+    expect(done.status, done.error).toBe('completed');
+    expect(done.rounds).toHaveLength(5);
+    expect(done.rounds[4].participants.length).toBe(3);
+    expect(done.rounds[4].metrics.auc as number).toBeGreaterThan(0.65);
+    const metrics = await (await fetch(`${fed.url}/metrics`)).text();
+    expect(metrics).toMatch(/fedcredit_replies_received_total\{type="secagg"\} [1-9]/);
+  });
+
   it('completes a job when a node is SIGKILLed mid-round; later rounds go on without it', async () => {
     const job = await submit({ rounds: 40, minNodes: 2, roundTimeoutMs: 3_000, seed: 8 });
     await waitForJob(fed, job.id, (j) => j.currentRound >= 3);
@@ -89,4 +100,5 @@ describe('networked federation (real processes over loopback)', () => {
     const verify = await fed.admin.call<{ ok: boolean }>('GET', '/api/v1/audit/verify');
     expect(verify.ok).toBe(true);
   });
+
 });
