@@ -22,7 +22,7 @@ interface SimulateFlags {
   nodes: string; rounds: string; partition: string; strategy: string; model: string; hidden?: string; activation?: string;
   localEpochs?: string; lr?: string; batchSize?: string; l2?: string; optimizer?: string; classWeights?: string;
   proximalMu?: string; trimBeta?: string; byzantine?: string; serverLr?: string;
-  secureAggregation?: boolean; secaggNeighbours?: string;
+  secureAggregation?: boolean; secaggNeighbours?: string; personalize?: string; dittoLambda?: string;
   seed: string; cv: string; fractionFit: string; json?: string; baselines: boolean; quiet?: boolean;
   dpEpsilon?: string; dpDelta?: string; dpMaxGradNorm?: string; dpSampleRate?: string;
   trees?: string; depth?: string; learningRate?: string; minChildWeight?: string; lambda?: string; maxBins?: string;
@@ -60,6 +60,8 @@ export function simulateCommand(): Command {
     .option('--trim-beta <beta>', 'FedTrimmedAvg fraction trimmed at each end (default 0.2)')
     .option('--byzantine <f>', 'Krum: number of Byzantine nodes tolerated (default 0)')
     .option('--server-lr <rate>', 'FedAdam/FedYogi server learning rate')
+    .addOption(new Option('--personalize <method>', 'after training, each node adapts the global model: finetune (local head) or ditto; reported per node').choices(['finetune', 'ditto']))
+    .option('--ditto-lambda <λ>', 'Ditto proximal coefficient (default 0.1)')
     .option('--secure-aggregation', 'sum model updates and evaluation histograms with secure aggregation (the coordinator sees only masked vectors)')
     .option('--secagg-neighbours <k>', 'SecAgg+: each node pairs with k neighbours instead of all (default: all)')
     .option('--seed <n>', 'random seed (same seed, same numbers)', '42')
@@ -119,6 +121,7 @@ export function toOptions(flags: SimulateFlags): SimulationOptions {
     cvFolds: parseIntOption('--cv', flags.cv),
     fractionFit: parseNumberOption('--fraction-fit', flags.fractionFit),
     baselines: flags.baselines,
+    ...(flags.personalize ? { personalize: { method: flags.personalize as 'finetune' | 'ditto', ...(flags.dittoLambda ? { lambda: parseNumberOption('--ditto-lambda', flags.dittoLambda) } : {}) } } : {}),
     ...(flags.secureAggregation || flags.secaggNeighbours ? { secureAggregation: { neighbours: flags.secaggNeighbours ? parseIntOption('--secagg-neighbours', flags.secaggNeighbours) : undefined } } : {}),
     ...dpOptions(flags),
     ...gbdtOptions(flags),
@@ -197,6 +200,12 @@ export function formatReport(report: SimulationReport): string {
   if (report.localOnly) {
     lines.push('', formatTable(['node alone', 'train rows', 'bad rate', 'AUC own test', 'AUC union'],
       report.localOnly.perNode.map((n) => [n.nodeId, String(n.numTrain), n.badRate, n.own.auc, n.union.auc])));
+  }
+  if (report.personalization) {
+    const p = report.personalization;
+    lines.push('', formatTable(['node (own test split)', 'global', 'personalized', 'local-only'],
+      p.perNode.map((n) => [n.nodeId, n.global.auc, n.personalized.auc, n.localOnly?.auc])));
+    lines.push(`mean AUC over nodes${report.folds > 1 ? ' and folds' : ''}: global ${p.meanGlobalAuc.toFixed(3)}, personalized ${p.meanPersonalizedAuc.toFixed(3)}${p.meanLocalOnlyAuc !== undefined ? `, local-only ${p.meanLocalOnlyAuc.toFixed(3)}` : ''}`);
   }
   lines.push('', `federated part ${report.federatedMs.toFixed(0)} ms per fold; total ${report.wallMs.toFixed(0)} ms`);
   return lines.join('\n');

@@ -6,6 +6,7 @@ import type { PartitionSpec } from '../data/partition.js';
 import type { StrategyName } from '../strategy/strategy.js';
 import type { TrainSettings } from '../coordinator/roundLoop.js';
 import type { ModelSpec } from '../node/jobContext.js';
+import type { PersonalizationOptions } from './personalize.js';
 import { gbdtParams, type GbdtParams } from '../model/gbdt/params.js';
 import { resolvePrivacy, type DpSgdSettings, type ResolvedPrivacy } from '../privacy/plan.js';
 
@@ -48,6 +49,8 @@ export interface SimulationOptions {
   readonly baselines: boolean;
   /** Evaluate federatedly after every round (default true). */
   readonly evaluateEveryRound: boolean;
+  /** After training, each node adapts the global model (local head or Ditto); reported per node. */
+  readonly personalize?: PersonalizationOptions;
   /** Sum model updates and evaluation histograms with secure aggregation (SecAgg; `neighbours` k for SecAgg+). */
   readonly secureAggregation?: { readonly neighbours?: number };
   /** Train with record-level DP-SGD at every node (default: no DP). */
@@ -132,6 +135,11 @@ function validate(o: SimulationOptions): void {
   if (!(o.fractionFit > 0 && o.fractionFit <= 1)) throw new ConfigError(`fraction-fit: expected a number in (0, 1], got ${o.fractionFit}`);
   if (!Number.isSafeInteger(o.seed)) throw new ConfigError(`seed: expected an integer, got ${o.seed}`);
   if (o.minNodes !== undefined) int('min-nodes', o.minNodes, 1, o.numNodes);
+  if (o.personalize) {
+    if (o.personalize.method !== 'finetune' && o.personalize.method !== 'ditto') throw new ConfigError(`personalize: expected finetune or ditto, got ${String(o.personalize.method)}`);
+    if (o.gbdt) throw new ConfigError('personalize: not available for gbdt');
+    if (o.personalize.lambda !== undefined && !(o.personalize.lambda >= 0 && Number.isFinite(o.personalize.lambda))) throw new ConfigError(`ditto-lambda: expected a number ≥ 0, got ${o.personalize.lambda}`);
+  }
   if (o.secureAggregation) {
     if (o.numNodes < 3) throw new ConfigError('secure-aggregation: needs at least 3 nodes (with two, each learns the other\'s update from the sum)');
     if (['trimmed', 'median', 'krum'].includes(o.strategy)) throw new ConfigError(`secure-aggregation: strategy ${o.strategy} needs each node's update, which secure aggregation hides; use fedavg, fedprox, fedadam or fedyogi`);

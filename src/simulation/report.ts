@@ -5,6 +5,7 @@
 import type { RoundReport } from '../coordinator/roundLoop.js';
 import type { EncoderSpec } from '../preprocess/encoder.js';
 import type { LocalOnlyNode } from './baselines.js';
+import type { PersonalizedNode } from './personalize.js';
 import type { SimulationOptions } from './options.js';
 import type { UnionMetrics } from './score.js';
 
@@ -15,6 +16,7 @@ export interface FoldReport {
   readonly federated: UnionMetrics & { aucFromHistograms?: number; ksFromHistograms?: number };
   readonly pooled?: UnionMetrics;
   readonly localOnly?: LocalOnlyNode[];
+  readonly personalized?: PersonalizedNode[];
   readonly rounds: RoundReport[];
   /** Wall time of the federated part (preprocessing, setup, rounds, evaluation). */
   readonly federatedMs: number;
@@ -54,6 +56,8 @@ export interface SimulationReport {
   readonly federated: UnionMetrics & { aucFromHistograms?: number };
   readonly pooled?: UnionMetrics;
   readonly localOnly?: LocalOnlySummary;
+  /** Per node, on its own test split: global vs personalised vs local-only (last fold). */
+  readonly personalization?: { readonly meanGlobalAuc: number; readonly meanPersonalizedAuc: number; readonly meanLocalOnlyAuc?: number; readonly perNode: PersonalizedNode[] };
   /** Per-round federated metrics (mean over folds). */
   readonly rounds: RoundSummary[];
   readonly perFold: Array<{ fold: number; federated: UnionMetrics; pooled?: UnionMetrics; localOnlyMeanAuc?: number; federatedMs: number }>;
@@ -110,11 +114,23 @@ export function summarizeFolds(options: SimulationOptions, folds: readonly FoldR
     federated: meanMetrics(folds.map((f) => f.federated)),
     pooled: folds.every((f) => f.pooled) ? meanMetrics(folds.map((f) => f.pooled!)) : undefined,
     localOnly: localSummaries ? { ...meanMetrics(localSummaries.map(({ perNode: _p, ...rest }) => rest)), perNode: localSummaries[localSummaries.length - 1].perNode } : undefined,
+    ...(folds.every((f) => f.personalized) ? { personalization: summarizePersonalization(folds.flatMap((f) => f.personalized!), last.personalized!) } : {}),
     rounds,
     perFold: folds.map((f, i) => ({ fold: f.fold, federated: f.federated, pooled: f.pooled, localOnlyMeanAuc: localSummaries?.[i].meanAuc, federatedMs: f.federatedMs })),
     federatedMs: mean(folds.map((f) => f.federatedMs)),
     wallMs,
     model: { parameters: Array.from(last.parameters), encoder: last.encoder },
+  };
+}
+
+/** Means over every node of every fold (nodes whose test split has one class left out); last fold's nodes. */
+function summarizePersonalization(all: readonly PersonalizedNode[], lastFold: PersonalizedNode[]): NonNullable<SimulationReport['personalization']> {
+  const local = all.filter((n) => n.localOnly).map((n) => n.localOnly!.auc);
+  return {
+    meanGlobalAuc: meanDefined(all.map((n) => n.global.auc)),
+    meanPersonalizedAuc: meanDefined(all.map((n) => n.personalized.auc)),
+    ...(local.length ? { meanLocalOnlyAuc: meanDefined(local) } : {}),
+    perNode: lastFold,
   };
 }
 

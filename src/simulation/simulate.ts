@@ -20,6 +20,7 @@ import { simulationPrivacy, type SimulationOptions } from './options.js';
 import { scoreUnion, type UnionMetrics } from './score.js';
 import { summarizeFolds, type SimulationReport, type FoldReport } from './report.js';
 import { createModelFromParameters } from './modelUtil.js';
+import { personalize } from './personalize.js';
 import { gbdtReport, runGbdtFold, type GbdtFoldReport } from './gbdtFold.js';
 import type { TreeEnsembleJson } from '../model/gbdt/ensemble.js';
 
@@ -96,7 +97,11 @@ async function runFold(nodes: NodeDataset[], datasetKey: string, options: Simula
     pooled = scoreUnion(trainCentral(pooledTrain, pooledEncoder, options, 'pooled'), pooledEncoder, unionTest);
     local = localOnly(nodes, nodeIds, unionTest, options);
   }
+  const personalized = options.personalize
+    ? personalize(nodes, nodeIds, federatedModel, pre.encoder, options, options.personalize, local?.map((n) => n.own))
+    : undefined;
   return {
+    personalized,
     fold: fold + 1,
     numFeatures: pre.encoder.features.length,
     numParameters: parameters.length,

@@ -83,7 +83,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Access>> = Object.freeze
   'GET /api/v1/models/:id': roles('admin', 'ml_engineer', 'auditor'),
   'POST /api/v1/models/:id/approve': ADMIN,
   // scoring with the newest approved model at the coordinator (web/scoreRoutes.ts)
-  'GET /api/v1/scoring/datasets': roles('admin', 'ml_engineer', 'risk_officer', 'auditor'),
+  'GET /api/v1/scoring/datasets': roles('admin', 'risk_officer'),
   'POST /api/v1/score': roles('admin', 'risk_officer'),
   'GET /api/v1/audit': AUDIT_READ,
   'GET /api/v1/audit/verify': AUDIT_READ,

@@ -132,6 +132,37 @@ export async function createAccount(dash: Dashboard, role: UserRole, email = `${
   return { email, id: user.id };
 }
 
+/**
+ * The first administrator, with TOTP, through the API (auth.test.ts covers the same in the
+ * browser). Returns the base32 TOTP secret.
+ */
+export async function createAdmin(dash: Dashboard, email: string, displayName = 'Ada Admin'): Promise<string> {
+  const post = async (path: string, body: unknown, session?: { cookie: string; csrf: string }) => {
+    const response = await fetch(`${dash.url}${path}`, {
+      method: 'POST', body: JSON.stringify(body),
+      headers: { 'content-type': 'application/json', ...(session ? { cookie: session.cookie, 'x-csrf-token': session.csrf } : {}) },
+    });
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return response;
+  };
+  await post('/api/v1/setup', { setupToken: await dash.setupToken(), email, password: PASSWORD, displayName });
+  const signedIn = await post('/api/v1/session', { email, password: PASSWORD });
+  const session = { cookie: signedIn.headers.getSetCookie()[0].split(';')[0], csrf: ((await signedIn.json()) as { csrfToken: string }).csrfToken };
+  const { secret } = (await (await post('/api/v1/totp/enrol', {}, session)).json()) as { secret: string };
+  await post('/api/v1/totp/confirm', { code: codeAt(dash, secret) }, session);
+  return secret;
+}
+
+/** Call the management API with the CLI's bearer token. */
+export async function asCli<T>(dash: Dashboard, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${dash.url}${path}`, {
+    method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
 /** A Chromium with a fresh profile, one page, and what went wrong on it. */
 export interface TestBrowser {
   readonly context: BrowserContext;

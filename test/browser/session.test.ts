@@ -6,26 +6,13 @@
  * and the page's clock (Playwright's fake timers) jump forward together.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeAt, freshCode, openBrowser, PASSWORD, screenshot, see, seeText, signIn, startDashboard } from './harness.js';
+import { createAdmin, freshCode, openBrowser, screenshot, see, seeText, signIn, startDashboard } from './harness.js';
 import type { Dashboard, TestBrowser } from './harness.js';
 
 let dash: Dashboard;
 let browser: TestBrowser;
 const EMAIL = 'admin@coordinator.example';
 let secret = '';
-
-/** First administrator with TOTP through the API (the browser flow is tested in auth.test.ts). */
-async function createAdmin(): Promise<void> {
-  const post = (path: string, body: unknown, cookie?: string, csrf?: string) => fetch(`${dash.url}${path}`, {
-    method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}), ...(csrf ? { 'x-csrf-token': csrf } : {}) },
-  });
-  expect((await post('/api/v1/setup', { setupToken: await dash.setupToken(), email: EMAIL, password: PASSWORD, displayName: 'Ada Admin' })).status).toBe(201);
-  const session = await post('/api/v1/session', { email: EMAIL, password: PASSWORD });
-  const cookie = session.headers.getSetCookie()[0].split(';')[0];
-  const { csrfToken } = (await session.json()) as { csrfToken: string };
-  secret = ((await (await post('/api/v1/totp/enrol', {}, cookie, csrfToken)).json()) as { secret: string }).secret;
-  expect((await post('/api/v1/totp/confirm', { code: codeAt(dash, secret) }, cookie, csrfToken)).status).toBe(200);
-}
 
 /** Move the server's and the page's clocks forward together. */
 async function elapse(ms: number): Promise<void> {
@@ -35,7 +22,7 @@ async function elapse(ms: number): Promise<void> {
 
 beforeAll(async () => {
   dash = await startDashboard();
-  await createAdmin();
+  secret = await createAdmin(dash, EMAIL);
   browser = await openBrowser();
 });
 afterAll(async () => {

@@ -48,3 +48,13 @@ describe('personalization', () => {
     expect(a).toEqual(b);
   });
 });
+
+describe('simulate --personalize', () => {
+  it('reports global vs personalised vs local-only per node', async () => {
+    const { simulate } = await import('../../src/simulation/simulate.js');
+    const report = await simulate(simulationOptions({ dataset: { builtin: 'german' }, numNodes: 3, rounds: 5, seed: 2, personalize: { method: 'ditto', lambda: 0.5 } }));
+    expect(report.personalization?.perNode).toHaveLength(3);
+    expect(report.personalization!.meanPersonalizedAuc).toBeGreaterThan(0.5);
+    expect(report.personalization!.perNode[0].localOnly).toBeDefined();
+  });
+});
