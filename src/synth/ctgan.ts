@@ -9,8 +9,9 @@
  * real rows matched to sampled conditions and fake rows for the same conditions, then a
  * generator step minimising −E[D(fake)] plus the cross-entropy that makes the generated
  * category match the condition. Optimiser: Adam, lr 2e-4, β = (0.5, 0.9), weight decay 1e-6,
- * batch 500, as CTGAN. Defaults for the network sizes are smaller than CTGAN's 256-wide layers
- * so that 4,000 rows train in under a minute in single-threaded JavaScript (docs/synthetic-data.md).
+ * batch 500, as CTGAN. The network sizes (64 instead of 256 wide) and the epochs (60 instead of
+ * 300) are cut so that 4,000 rows train in under a minute in single-threaded JavaScript; see
+ * docs/synthetic-data.md for what that costs in quality and for the batch size trade-off.
  * Every random draw comes from generators derived from `seed`: same seed, same rows.
  */
 import type { Table } from '../data/schema.js';
@@ -26,17 +27,17 @@ import { TabularTransformer } from './transform.js';
 /** Options of {@link CtganSynthesizer.fit}; every field but `seed` has a default. */
 export interface CtganOptions {
   readonly seed: number | string;
-  /** Passes over the data; a pass is ⌊rows / batchSize⌋ steps (at least 1). Default 150. */
+  /** Passes over the data; a pass is ⌊rows / batchSize⌋ steps (at least 1). Default 60 (CTGAN: 300). */
   readonly epochs?: number;
   /** Rows per step, a multiple of `pac` (CTGAN: 500). */
   readonly batchSize?: number;
   /** Adam learning rate of both networks (CTGAN: 2e-4). */
   readonly lr?: number;
-  /** Noise dimension (CTGAN: 128). Default 64. */
+  /** Noise dimension (CTGAN: 128). Default 32. */
   readonly noiseSize?: number;
-  /** Generator residual block sizes (CTGAN: [256, 256]). Default [128, 128]. */
+  /** Generator residual block sizes (CTGAN: [256, 256]). Default [64, 64]. */
   readonly generatorHidden?: readonly number[];
-  /** Critic hidden sizes (CTGAN: [256, 256]). Default [128, 128]. */
+  /** Critic hidden sizes (CTGAN: [256, 256]). Default [64, 64]. */
   readonly discriminatorHidden?: readonly number[];
   /** Rows per critic pack (CTGAN: 10). */
   readonly pac?: number;
@@ -63,7 +64,7 @@ export interface CtganProgress {
 type Settings = Required<Omit<CtganOptions, 'onEpoch'>>;
 
 const DEFAULTS: Omit<Settings, 'seed'> = {
-  epochs: 150, batchSize: 500, lr: 2e-4, noiseSize: 64, generatorHidden: [128, 128], discriminatorHidden: [128, 128], pac: 10, batchNorm: true, dropout: 0.5, gpWeight: 10, maxModes: 10,
+  epochs: 60, batchSize: 500, lr: 2e-4, noiseSize: 32, generatorHidden: [64, 64], discriminatorHidden: [64, 64], pac: 10, batchNorm: true, dropout: 0.5, gpWeight: 10, maxModes: 10,
 };
 const BETA1 = 0.5;
 const BETA2 = 0.9;

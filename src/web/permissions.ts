@@ -76,6 +76,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Access>> = Object.freeze
   'GET /api/v1/nodes': roles('admin', 'ml_engineer'),
   'POST /api/v1/nodes/:id/revoke': ADMIN,
   'POST /api/v1/jobs': JOBS_WRITE,
+  'POST /api/v1/analytics': JOBS_WRITE,
   'GET /api/v1/jobs': JOBS_READ,
   'GET /api/v1/jobs/:id': JOBS_READ,
   'POST /api/v1/jobs/:id/cancel': JOBS_WRITE,

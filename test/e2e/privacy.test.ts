@@ -66,4 +66,21 @@ describe('privacy budgets over the network', () => {
     expect(refused.status).toBe('failed');
     expect(refused.error).toMatch(/job needs ε=2\.\d\d, δ=1e-5; remaining ε=2\.0\d of 3\.00/);
   });
+
+  it('answers a DP count query across the lenders and charges each budget; an over-budget query is refused', async () => {
+    const answer = await fed.admin.call<{ kind: string; value: number; nodes: string[] }>('POST', '/api/v1/analytics', {
+      datasetKey: 'german-credit', queryId: 'q-count-bad', query: { kind: 'count', where: { column: 'classification', equals: '2' }, epsilon: 0.5, mechanism: 'laplace' },
+    });
+    expect(answer.kind).toBe('count');
+    expect(answer.nodes).toHaveLength(3);
+    // 300 bad applicants in German credit, split over the lenders' data (train rows only or all rows):
+    // the noisy total is near a count of a few hundred (Laplace noise of scale 2 per node)
+    expect(answer.value).toBeGreaterThan(150);
+    expect(answer.value).toBeLessThan(350);
+    await expect(fed.admin.call('POST', '/api/v1/analytics', {
+      datasetKey: 'german-credit', queryId: 'q-too-much', query: { kind: 'count', epsilon: 50, mechanism: 'laplace' },
+    })).rejects.toThrow(/409|budget|remaining/i);
+    const audit = await fed.admin.call<{ action: string; subject: string }[]>('GET', '/api/v1/audit?limit=10000');
+    expect(audit.some((e) => e.action === 'analytics.query' && e.subject === 'q-count-bad')).toBe(true);
+  });
 });

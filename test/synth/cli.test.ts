@@ -27,7 +27,8 @@ describe('toRunOptions', () => {
     [{ ...flags, data: csv }, /--target/],
     [{ ...flags, dataset: 'german', rows: '0' }, /--rows/],
     [{ ...flags, dataset: 'german', rows: 'many' }, /--rows/],
-    [{ ...flags, dataset: 'german', epochs: '5' }, /--epochs applies/],
+    [{ ...flags, dataset: 'german', epochs: '5' }, /--epochs and --batch-size apply/],
+    [{ ...flags, method: 'gan', dataset: 'german', batchSize: '55' }, /multiple of 10/],
     [{ ...flags, method: 'gan', dataset: 'german', k: '5' }, /--k applies/],
     [{ ...flags, dataset: 'german', seed: '1.5' }, /--seed/],
   ])('rejects %j', (f, message) => {

@@ -8,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/index.js';
 import type { NodeHub } from '../../transport/network/hub.js';
 import { parseJobSubmission } from '../jobSpec.js';
+import { federatedQuery } from '../analytics.js';
+import type { AnalyticsQuery } from '../../node/analytics.js';
 import type { JobRunner } from '../jobRunner.js';
 import { actorOf, createAuthorizer } from '../../web/authorize.js';
 import type { WebAuthHandle } from '../../web/plugin.js';
@@ -69,6 +71,21 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
     await store.appendAudit({ actor, action: 'job.submitted', subject: job.id, details: { datasetKey: parsed.spec.datasetKey, model: parsed.spec.model, strategy: parsed.spec.strategy, rounds: parsed.spec.rounds } });
     deps.runner.poke();
     return reply.code(201).send(job);
+  });
+
+  app.post('/api/v1/analytics', {
+    schema: {
+      tags: ['jobs'], summary: 'DP federated analytics: a noisy count, mean or histogram over a dataset key, charged to each node’s privacy budget',
+      body: { type: 'object', required: ['datasetKey', 'query'], additionalProperties: false, properties: { datasetKey: { type: 'string', minLength: 1, maxLength: 200 }, query: { type: 'object' }, queryId: { type: 'string', minLength: 1, maxLength: 100 }, minNodes: { type: 'integer', minimum: 1, maximum: 10_000 } } },
+    },
+  }, async (request, reply) => {
+    const body = request.body as { datasetKey: string; query: Record<string, unknown>; queryId?: string; minNodes?: number };
+    const online = await hub.nodeIds();
+    if (online.length === 0) return reply.code(409).send({ error: 'no_nodes', message: 'no node is online' });
+    const queryId = body.queryId ?? `q-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const answer = await federatedQuery(hub, online, body.query as unknown as AnalyticsQuery, { jobId: queryId, datasetKey: body.datasetKey, minReplies: body.minNodes ?? 1 });
+    await store.appendAudit({ actor: actorOf(request), action: 'analytics.query', subject: queryId, details: { datasetKey: body.datasetKey, kind: String(body.query.kind ?? ''), epsilon: typeof body.query.epsilon === 'number' ? body.query.epsilon : null, nodes: answer.nodes } });
+    return { queryId, ...answer };
   });
 
   app.get('/api/v1/jobs', { schema: { tags: ['jobs'], summary: 'All jobs' } }, async () => (await store.listJobs()).sort((a, b) => b.createdAt - a.createdAt));

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { StoreError } from '../../store/index.js';
 import { ProtocolError } from '../../protocol/config.js';
+import { RoundError } from '../errors.js';
 
 const STORE_STATUS: Record<string, number> = {
   NOT_FOUND: 404, CONFLICT: 409, TOKEN_INVALID: 401, TOKEN_USED: 401, TOKEN_EXPIRED: 401, REVOKED: 403,
@@ -16,6 +17,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof StoreError && STORE_STATUS[error.code]) {
       return reply.code(STORE_STATUS[error.code]).send({ error: error.code.toLowerCase(), message: error.message });
+    }
+    if (error instanceof RoundError) {
+      return reply.code(409).send({ error: error.code.toLowerCase(), message: error.message });
     }
     if (error instanceof ProtocolError) {
       request.log.warn({ code: error.code }, `bad node message: ${error.message}`);
