@@ -25,6 +25,7 @@ import { exchange } from './exchange.js';
 import { federatedPreprocess } from './preprocess.js';
 import { restrictTransport } from './restrictedTransport.js';
 import { runRounds, type RoundReport, type TrainSettings } from './roundLoop.js';
+import { runGbdtJob } from './gbdtJob.js';
 import { bytesToFloat64, decodeArrays, encodeArrays, float64ToBytes } from './stateCodec.js';
 
 export interface JobRunnerOptions {
@@ -124,6 +125,7 @@ export class JobRunner extends EventEmitter {
     const online = await this.waitForNodes(job.id, spec.minNodes);
     const { participants, schema } = await this.describe(job.id, spec, online, privacyConfig);
     const jobTransport = restrictTransport(transport, participants);
+    if (spec.model === 'gbdt') return this.finishGbdt(job, jobTransport, participants, schema);
     const modelSpec = modelSpecOf(spec);
     const strategy = createStrategy(spec.strategy as StrategyName, strategyOptionsOf(spec));
     const timeoutMs = spec.roundTimeoutMs;
@@ -192,14 +194,42 @@ export class JobRunner extends EventEmitter {
       meta: { kind: modelSpec.kind, config: modelSpec.config as JsonObject, numFeatures: encoder.features.length, encoder: encoder as unknown as JsonObject, baseline, datasetKey: spec.datasetKey, schema: schema as unknown as JsonObject, metrics: lastMetrics },
       lineage: { nodes, rounds: rounds.map((r) => r.round), settings: { model: spec.model, strategy: spec.strategy, hyperparameters: spec.hyperparameters, seed: spec.seed, rounds: spec.rounds }, feedbackIds: [] },
     });
-    await store.appendAudit({ actor: 'coordinator', action: 'model.created', subject: version.id, details: { jobId: job.id, version: version.version } });
-    if ((spec.options as { approveModel?: boolean } | undefined)?.approveModel) {
-      await store.approveModel(version.id);
-      await store.appendAudit({ actor: 'coordinator', action: 'model.approved', subject: version.id, details: { jobId: job.id, automatic: true } });
+    await this.finish(job, version.id, history.length);
+  }
+
+  /** Grow a GBDT job's trees, register the ensemble as a model version, complete the job. */
+  private async finishGbdt(job: JobRecord, transport: Transport, participants: string[], schema: Schema): Promise<void> {
+    const { store } = this.options;
+    const { ensemble, lastMetrics } = await runGbdtJob({
+      store, job, transport, participants, schema,
+      onRound: async (round, roundParticipants, auc) => {
+        await store.appendAudit({ actor: 'coordinator', action: 'round.committed', subject: job.id, details: { round, participants: roundParticipants, auc } });
+        this.emit('round', { jobId: job.id, report: { round, participants: roundParticipants, durationMs: 0, metrics: auc === null ? undefined : { auc } } });
+        if (!this.running) throw new StopRequested();
+        if ((await store.getJob(job.id)).status === 'cancelled') throw new RoundError('JOB_CANCELLED', round, `job ${job.id} was cancelled`);
+      },
+    });
+    const rounds = await store.listRounds(job.id);
+    const version = await store.createModelVersion({
+      jobId: job.id,
+      parameters: new Uint8Array(0),
+      meta: { kind: 'gbdt', ensemble: ensemble.toJSON() as unknown as JsonObject, numFeatures: ensemble.features.length, datasetKey: job.spec.datasetKey, schema: schema as unknown as JsonObject, metrics: lastMetrics },
+      lineage: { nodes: [...new Set(rounds.flatMap((r) => r.participants))].sort(), rounds: rounds.map((r) => r.round), settings: { model: 'gbdt', hyperparameters: job.spec.hyperparameters, seed: job.spec.seed, rounds: job.spec.rounds }, feedbackIds: [] },
+    });
+    await this.finish(job, version.id, rounds.length);
+  }
+
+  /** Register approval (if asked) and complete the job. */
+  private async finish(job: JobRecord, versionId: string, numRounds: number): Promise<void> {
+    const { store } = this.options;
+    await store.appendAudit({ actor: 'coordinator', action: 'model.created', subject: versionId, details: { jobId: job.id } });
+    if ((job.spec.options as { approveModel?: boolean } | undefined)?.approveModel) {
+      await store.approveModel(versionId);
+      await store.appendAudit({ actor: 'coordinator', action: 'model.approved', subject: versionId, details: { jobId: job.id, automatic: true } });
     }
     await store.updateJobStatus(job.id, 'completed');
-    await store.appendAudit({ actor: 'coordinator', action: 'job.completed', subject: job.id, details: { rounds: history.length, modelVersion: version.id } });
-    this.emit('status', { jobId: job.id, status: 'completed', modelVersion: version.id });
+    await store.appendAudit({ actor: 'coordinator', action: 'job.completed', subject: job.id, details: { rounds: numRounds, modelVersion: versionId } });
+    this.emit('status', { jobId: job.id, status: 'completed', modelVersion: versionId });
   }
 
   /** Wait until `minNodes` nodes are online, or fail after the start timeout. */

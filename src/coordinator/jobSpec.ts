@@ -26,7 +26,7 @@ const PRIVACY_FIELDS: Record<PrivacySettings['mechanism'], readonly string[]> = 
   dpsgd: ['mechanism', 'targetEpsilon', 'noiseMultiplier', 'delta', 'maxGradNorm', 'sampleRate'],
   'dp-fedavg': ['mechanism', 'targetEpsilon', 'noiseMultiplier', 'delta', 'clipNorm', 'nodeSampleRate', 'numNodes'],
 };
-const HYPER_FIELDS = new Set(['epochs', 'batchSize', 'lr', 'optimizer', 'l2', 'classWeights', 'fractionFit', 'hidden', 'activation', 'proximalMu', 'beta', 'numByzantine', 'multiKrum', 'serverLr', 'beta1', 'beta2', 'tau']);
+const HYPER_FIELDS = new Set(['epochs', 'batchSize', 'lr', 'optimizer', 'l2', 'classWeights', 'fractionFit', 'hidden', 'activation', 'proximalMu', 'beta', 'numByzantine', 'multiKrum', 'serverLr', 'beta1', 'beta2', 'tau', 'depth', 'learningRate', 'lambda', 'minChildWeight', 'maxBins']);
 const OPTION_FIELDS = new Set(['approveModel', 'description', 'secureAggregation', 'secaggNeighbours']);
 
 /** Parse a job submission. */
@@ -51,7 +51,7 @@ export function parseJobSubmission(body: unknown): { ok: true; spec: JobSpec } |
   };
 
   const datasetKey = str(b.datasetKey, 'datasetKey');
-  const model = str(b.model, 'model', JOB_DEFAULTS.model, ['logreg', 'mlp']);
+  const model = str(b.model, 'model', JOB_DEFAULTS.model, ['logreg', 'mlp', 'gbdt']);
   const strategy = str(b.strategy, 'strategy', JOB_DEFAULTS.strategy, STRATEGY_NAMES);
   const rounds = num(b.rounds, 'rounds', JOB_DEFAULTS.rounds, 1, 10_000, true);
   const minNodes = num(b.minNodes, 'minNodes', JOB_DEFAULTS.minNodes, 1, 10_000, true);
@@ -85,6 +85,14 @@ export function parseJobSubmission(body: unknown): { ok: true; spec: JobSpec } |
     for (const k of ['proximalMu', 'beta', 'numByzantine', 'multiKrum', 'serverLr', 'beta1', 'beta2', 'tau'] as const) {
       if (hp[k] !== undefined) hyperparameters[k] = num(hp[k], `hyperparameters.${k}`, 0, 0, 1e6);
     }
+    const treeFields = ['depth', 'learningRate', 'lambda', 'minChildWeight', 'maxBins'] as const;
+    if (model === 'gbdt') {
+      // trees = rounds; the rest checked by the GBDT parameter rules
+      const bounds = { depth: [1, 6, true], learningRate: [1e-6, 1, false], lambda: [0, 1e6, false], minChildWeight: [0, 1e6, false], maxBins: [2, 255, true] } as const;
+      for (const k of treeFields) if (hp[k] !== undefined) hyperparameters[k] = num(hp[k], `hyperparameters.${k}`, 0, bounds[k][0], bounds[k][1], bounds[k][2]);
+      if (rounds > 500) add('rounds', 'out_of_range', 'a gbdt job grows one tree per round: at most 500');
+      if (!['fedavg'].includes(strategy) && b.strategy !== undefined) add('strategy', 'out_of_range', 'gbdt grows trees from aggregated histograms; leave strategy unset (fedavg)');
+    } else for (const k of treeFields) if (hp[k] !== undefined) add(`hyperparameters.${k}`, 'unknown_field', `${k} applies to model "gbdt" only`);
   }
   const o = b.options === undefined ? {} : b.options;
   const options: Record<string, boolean | string | number | JsonObject> = {};
@@ -94,11 +102,13 @@ export function parseJobSubmission(body: unknown): { ok: true; spec: JobSpec } |
       if (!OPTION_FIELDS.has(k)) add(`options.${k}`, 'unknown_field', `unknown option; expected one of ${[...OPTION_FIELDS].join(', ')}`);
       else if ((k === 'approveModel' || k === 'secureAggregation') && typeof v !== 'boolean') add(`options.${k}`, 'wrong_type', 'expected true or false');
       else if (k === 'secaggNeighbours' && (!Number.isInteger(v) || (v as number) < 2 || (v as number) > 254)) add('options.secaggNeighbours', 'out_of_range', 'expected an integer from 2 to 254');
+      else if (k === 'secureAggregation' && v === true && model === 'gbdt') add('options.secureAggregation', 'out_of_range', 'secure aggregation of tree histograms is not available yet');
       else if (k === 'secureAggregation' && v === true && ['trimmed', 'median', 'krum'].includes(strategy)) add('options.secureAggregation', 'out_of_range', `strategy ${strategy} needs each node's update, which secure aggregation hides`);
       else if (k === 'description' && (typeof v !== 'string' || v.length > 1000)) add('options.description', 'wrong_type', 'expected a string of at most 1000 characters');
       else options[k] = v as boolean | string | number;
     }
   }
+  if (b.privacy !== undefined && model === 'gbdt') add('privacy', 'out_of_range', 'differential privacy is not available for gbdt yet');
   if (b.privacy !== undefined) {
     const privacy = parsePrivacySection(b.privacy, { rounds, minNodes, hyperparameters, strategy }, issues);
     if (privacy) options.privacy = { ...privacy };

@@ -12,6 +12,8 @@ import type { Logger } from 'pino';
 import { parseSchemaJson } from '../data/schemaJson.js';
 import { parseEncoderSpec } from '../preprocess/encoder.js';
 import { Scorer } from '../scoring/scorer.js';
+import { TreeAttributor } from '../scoring/treeAttributor.js';
+import { TreeEnsemble } from '../model/gbdt/ensemble.js';
 import { loadOrCreateAdminToken } from '../coordinator/server/adminAuth.js';
 import { createModelFromParameters } from '../simulation/modelUtil.js';
 import { NodeApp } from './app.js';
@@ -205,6 +207,11 @@ export class NodeRuntime {
 /** Build a scorer from a model version served by the coordinator (its meta is checked). */
 export function scorerFor(model: ServedModel, thresholds: { review: number; decline: number }): Scorer {
   const meta = model.meta;
+  if (meta.kind === 'gbdt') {
+    // boosted trees: scored on raw columns, reasons from exact TreeSHAP
+    const attributor = new TreeAttributor(TreeEnsemble.fromJSON(meta.ensemble));
+    return new Scorer({ schema: parseSchemaJson(meta.schema), encoder: attributor.encoder, attributor, modelVersion: `${model.jobId}/v${model.version}`, thresholds });
+  }
   const encoder = parseEncoderSpec(meta.encoder);
   const schema = parseSchemaJson(meta.schema);
   const spec: ModelSpec = { kind: meta.kind === 'mlp' ? 'mlp' : 'logreg', config: (meta.config ?? {}) as ModelSpec['config'] };

@@ -28,8 +28,8 @@ export interface Attribution {
 
 /** Computes logits and attributions for one model (parameters fixed at construction). */
 export interface Attributor {
-  /** 'exact-linear' (logistic regression) or 'gradient-x-input' (MLP). */
-  readonly method: 'exact-linear' | 'gradient-x-input';
+  /** 'exact-linear' (logistic regression), 'gradient-x-input' (MLP) or 'tree-shap' (boosted trees). */
+  readonly method: 'exact-linear' | 'gradient-x-input' | 'tree-shap';
   /** Logit of default of every row of `x`. */
   logits(x: Matrix): Float64Array;
   /**

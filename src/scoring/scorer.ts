@@ -68,7 +68,10 @@ export interface Explanation extends Attribution {
 export interface ScorerOptions {
   readonly schema: Schema;
   readonly encoder: EncoderSpec;
-  readonly model: Model;
+  /** The model (logistic regression or MLP); omit when `attributor` scores instead (trees). */
+  readonly model?: Model;
+  /** Scores and explains encoded rows itself (boosted trees: TreeSHAP); replaces `model`. */
+  readonly attributor?: Attributor;
   /** Shown to clients with every answer, e.g. 'job-7/round-30'. */
   readonly modelVersion: string;
   /** Cut-offs; a missing `classify` defaults to the (given or default) review threshold. */
@@ -94,7 +97,7 @@ export class Scorer {
   readonly schema: Schema;
   readonly encoder: EncoderSpec;
   readonly modelVersion: string;
-  readonly modelKind: Model['kind'];
+  readonly modelKind: Model['kind'] | 'gbdt';
   readonly thresholds: Thresholds;
   readonly scale: ScoreScale;
   readonly numReasons: number;
@@ -109,18 +112,19 @@ export class Scorer {
 
   constructor(options: ScorerOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('options: expected an object');
-    const { schema, encoder, model, modelVersion } = options;
+    const { schema, encoder, model, modelVersion, attributor } = options;
     if (typeof schema !== 'object' || schema === null || !Array.isArray(schema.columns)) throw new TypeError('options.schema: expected a Schema');
     if (typeof encoder !== 'object' || encoder === null || !Array.isArray(encoder.features)) throw new TypeError('options.encoder: expected an EncoderSpec');
-    if (typeof model !== 'object' || model === null || typeof model.clone !== 'function') throw new TypeError('options.model: expected a Model');
+    if (attributor === undefined && (typeof model !== 'object' || model === null || typeof model.clone !== 'function')) throw new TypeError('options.model: expected a Model');
+    if (attributor !== undefined && (typeof attributor.attribute !== 'function' || typeof attributor.logits !== 'function')) throw new TypeError('options.attributor: expected an Attributor');
     if (typeof modelVersion !== 'string' || modelVersion.length === 0) throw new TypeError('options.modelVersion: expected a non-empty string');
-    if (model.numFeatures !== encoder.features.length) {
+    if (model && model.numFeatures !== encoder.features.length) {
       throw new RangeError(`options.model: expects ${model.numFeatures} features, the encoder makes ${encoder.features.length}`);
     }
     this.schema = schema;
     this.encoder = encoder;
     this.modelVersion = modelVersion;
-    this.modelKind = model.kind;
+    this.modelKind = model?.kind ?? 'gbdt';
     this.thresholds = resolveThresholds(options.thresholds);
     this.scale = Object.freeze({ ...checkScoreScale(options.scale ?? DEFAULT_SCORE_SCALE, 'options.scale') });
     const { columns, featureColumn } = modelColumns(schema, encoder);
@@ -131,7 +135,7 @@ export class Scorer {
       throw new RangeError(`options.numReasons: expected an integer from 0 to ${columns.length}, got ${String(options.numReasons)}`);
     }
     this.baseline = checkBaseline(options.baseline, encoder.features.length);
-    this.attributor = attributorFor(model.clone());
+    this.attributor = attributor ?? attributorFor(model!.clone());
     this.reasonMethod = this.attributor.method;
   }
 

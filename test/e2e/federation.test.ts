@@ -70,6 +70,30 @@ describe('networked federation (real processes over loopback)', () => {
     expect(metrics).toMatch(/fedcredit_replies_received_total\{type="secagg"\} [1-9]/);
   });
 
+  it('grows federated boosted trees as a job; lenders score with the ensemble and explain with TreeSHAP', async () => {
+    const job = await submit({ model: 'gbdt', rounds: 15, minNodes: 3, roundTimeoutMs: 20_000, seed: 12, hyperparameters: { depth: 3, learningRate: 0.1 } });
+    const done = await waitForJob(fed, job.id, () => false);
+    expect(done.status, done.error).toBe('completed');
+    expect(done.rounds).toHaveLength(15);
+    expect(done.rounds[14].metrics.auc as number).toBeGreaterThan(0.7);
+    expect(done.models[0].status).toBe('approved');
+    const port = fed.lenders[1].port;
+    let scored: { results: { probabilityOfDefault: number; reasons: { field: string; description: string }[] }[]; modelVersion: string } | undefined;
+    for (let i = 0; i < 100; i++) {
+      const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json() as { model?: { jobId?: string } };
+      if (health.model?.jobId === job.id) {
+        scored = await (await fetch(`http://127.0.0.1:${port}/api/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ records: SEED_PAYLOAD }) })).json() as typeof scored;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(scored?.modelVersion).toContain(job.id);
+    expect(scored!.results[0].probabilityOfDefault).toBeGreaterThan(0);
+    expect(scored!.results[0].reasons.length).toBeGreaterThan(0);
+    const legacy = await (await fetch(`http://127.0.0.1:${port}/predictCreditRisk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SEED_PAYLOAD) })).json();
+    expect(JSON.stringify(legacy)).toMatch(/^\[\[[12]\]\]$/);
+  });
+
   it('completes a job when a node is SIGKILLed mid-round; later rounds go on without it', async () => {
     const job = await submit({ rounds: 40, minNodes: 2, roundTimeoutMs: 3_000, seed: 8 });
     await waitForJob(fed, job.id, (j) => j.currentRound >= 3);
