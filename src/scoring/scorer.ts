@@ -130,7 +130,7 @@ export class Scorer {
     const { columns, featureColumn } = modelColumns(schema, encoder);
     this.columns = columns;
     this.featureColumn = featureColumn;
-    this.numReasons = options.numReasons ?? 4;
+    this.numReasons = options.numReasons ?? Math.min(4, columns.length);
     if (!Number.isInteger(this.numReasons) || this.numReasons < 0 || this.numReasons > columns.length) {
       throw new RangeError(`options.numReasons: expected an integer from 0 to ${columns.length}, got ${String(options.numReasons)}`);
     }

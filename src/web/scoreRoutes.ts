@@ -191,7 +191,7 @@ class ScorerCache {
       return cached;
     }
     const kind = model.meta.kind;
-    if (kind !== 'logreg' && kind !== 'mlp') throw new RangeError(`model kind ${JSON.stringify(kind)} is not served for scoring (logreg and mlp are)`);
+    if (kind !== 'logreg' && kind !== 'mlp' && kind !== 'gbdt') throw new RangeError(`model kind ${JSON.stringify(kind)} is not served for scoring (logreg, mlp and gbdt are)`);
     parseSchemaJson(model.meta.schema); // fail here with a clear message rather than deep inside
     const scorer = scorerFor({ id: model.id, jobId: model.jobId, version: model.version, meta: model.meta, parameters: bytesToFloat64(model.parameters) }, DEFAULT_THRESHOLDS);
     this.byId.set(model.id, scorer);

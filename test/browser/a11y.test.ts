@@ -55,8 +55,10 @@ describe('delivery', () => {
 describe('keyboard', () => {
   it('signs in with the keyboard alone: skip link, fields in order, Enter submits', async () => {
     const { page } = browser;
+    await page.goto('about:blank'); // a fresh document: Tab starts at the top, not where a reload left off
     await page.goto(`${dash.url}/signin`);
     await see(page.getByRole('heading', { name: 'Sign in' }));
+    await page.waitForLoadState('networkidle'); // the session check is answered; nothing re-renders under the keys
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
     await page.keyboard.press('Enter');
@@ -70,6 +72,7 @@ describe('keyboard', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/risk$/);
     await see(page.getByText('No model has been approved for scoring yet.', { exact: false }));
+    await page.waitForLoadState('networkidle');
     // the navigation is reachable by Tab too, and Enter follows a link
     await page.getByRole('link', { name: 'FedCredit' }).focus();
     await page.keyboard.press('Tab');

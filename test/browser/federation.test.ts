@@ -103,6 +103,7 @@ describe('federation dashboard', () => {
     const code = freshCode(dash, adminSecret);
     await signIn(page, dash.url, 'admin@coordinator.example', { code: () => code });
     await page.waitForURL(/\/federation$/);
+    await seeContains(page.getByRole('table', { name: 'Model versions' }), 'candidate');
     await page.getByRole('button', { name: /^Approve model/ }).click();
     await seeContains(page.getByRole('table', { name: 'Model versions' }), 'approved');
     const models = await asCli<{ status: string }[]>(dash, 'GET', '/api/v1/models');

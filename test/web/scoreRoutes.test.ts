@@ -3,13 +3,17 @@
  * as the job runner stores it becomes the same Scorer a lender node serves. Known answers: a
  * logistic regression with zero weights and bias ln(1/3) gives P(default) = 0.25 exactly and
  * 600 + (20 / ln 2)·(ln 3 − ln 50) = 518.82 → 519 points (the scale of src/scoring/scale.ts),
- * decision "review" (0.25 ≥ 1/6, below 0.5), no reasons; a trained model answers exactly what
- * a Scorer built directly from it answers. Also: newest approval wins, candidates are never
+ * decision "review" (0.25 ≥ 1/6, below 0.5), no reasons; a hand-computed boosted stump gives
+ * P = σ(±2) with TreeSHAP reason ±2; a trained model answers exactly what a Scorer built
+ * directly from it answers. Also: newest approval wins, candidates are never
  * used, bad input gets coded issues, roles, and the audit entry without record values.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { float64ToBytes } from '../../src/coordinator/stateCodec.js';
 import { germanSchema } from '../../src/data/builtin/german.js';
+import type { GbdtFeature } from '../../src/model/gbdt/features.js';
+import { trainGbdtLocal } from '../../src/model/gbdt/local.js';
+import { gbdtParams } from '../../src/model/gbdt/params.js';
 import type { Model } from '../../src/model/model.js';
 import { Scorer } from '../../src/scoring/scorer.js';
 import { parseRecords } from '../../src/scoring/validate.js';
@@ -127,9 +131,39 @@ describe('POST /api/v1/score', () => {
     expect(entries.at(-1)!.details).toMatchObject({ datasetKey: 'german-credit', numRecords: 1 });
   });
 
+  it('serves boosted trees with TreeSHAP reasons (hand-computed stump)', async () => {
+    // durations 6 (5 good) and 48 (5 bad): base margin logit(½) = 0, g = ½ − y, h = ¼, so with
+    // η = 1 and λ = 0 each leaf is w = −G/H = ∓2 (as in test/model/gbdt/local.test.ts); the
+    // stump's only feature takes the whole margin: φ(duration) = f(x) − E f = ±2.
+    // Three more columns, constant in training (no gain, never split): the Scorer lists four reasons.
+    const features: GbdtFeature[] = [
+      { kind: 'numeric', column: 'duration', edges: [24.5] }, { kind: 'numeric', column: 'creditamount', edges: [1500] },
+      { kind: 'numeric', column: 'installmentrate', edges: [2.5] }, { kind: 'numeric', column: 'residencesince', edges: [2.5] },
+    ];
+    const durations = [6, 6, 6, 6, 6, 48, 48, 48, 48, 48];
+    const raw = { data: Float64Array.from(durations.flatMap((d) => [d, 1000, 2, 2])), rows: 10, cols: 4 };
+    const stump = trainGbdtLocal(features, { raw, labels: durations.map((d) => (d > 24 ? 1 : 0)) }, gbdtParams({ numTrees: 1, maxDepth: 1, learningRate: 1, l2: 0, minChildWeight: 0 }));
+    const job = await fx.store.createJob({ spec: { datasetKey: 'trees', model: 'gbdt', strategy: 'fedavg', hyperparameters: {}, rounds: 1, minNodes: 1, roundTimeoutMs: 1000, seed: 1 }, createdBy: 'test' });
+    const version = await fx.store.createModelVersion({
+      jobId: job.id, parameters: new Uint8Array(0),
+      meta: { kind: 'gbdt', ensemble: stump.toJSON() as unknown as JsonObject, numFeatures: 4, datasetKey: 'trees', schema: germanSchema as unknown as JsonObject, metrics: {} },
+      lineage: { nodes: ['n1'], rounds: [1], settings: {}, feedbackIds: [] },
+    });
+    await fx.store.approveModel(version.id);
+    const response = await officer.call('POST', '/api/v1/score', { dataset: 'trees', records: [{ ...SEED_RECORD, duration: 48 }, SEED_RECORD] });
+    expect(response.statusCode, response.body).toBe(200);
+    const answer = response.json() as Answer;
+    const [long, short] = answer.results;
+    expect(long.probabilityOfDefault).toBeCloseTo(1 / (1 + Math.exp(-2)), 12);
+    expect(short.probabilityOfDefault).toBeCloseTo(1 / (1 + Math.exp(2)), 12);
+    expect(long.reasons).toEqual([{ field: 'duration', value: 48, description: 'Duration of the credit: 48 months', contribution: expect.closeTo(2, 12) }]);
+    expect(short.reasons).toEqual([]);
+    expect(short.contributions.map((c) => [c.field, c.contribution])).toEqual([['duration', expect.closeTo(-2, 12)], ['creditamount', 0], ['installmentrate', 0], ['residencesince', 0]]);
+  });
+
   it('does not serve an approved model of a kind it cannot score', async () => {
-    await storeModel(constantModel(0), { datasetKey: 'trees', approve: true, kind: 'gbdt' });
-    const response = await officer.call('POST', '/api/v1/score', { dataset: 'trees', records: [SEED_RECORD] });
+    await storeModel(constantModel(0), { datasetKey: 'other', approve: true, kind: 'svm' });
+    const response = await officer.call('POST', '/api/v1/score', { dataset: 'other', records: [SEED_RECORD] });
     expect(response.statusCode).toBe(409);
     expect((response.json() as { error: string }).error).toBe('model_unsupported');
   });
@@ -138,7 +172,7 @@ describe('POST /api/v1/score', () => {
 describe('GET /api/v1/scoring/datasets', () => {
   it('lists each dataset key with its newest approved model and the form in the codebook’s words', async () => {
     const list = (await officer.call('GET', '/api/v1/scoring/datasets')).json() as { datasetKey: string; model: { version: number; kind: string }; schema: { name: string; columns: { name: string; labels?: Record<string, string>; usedByModel: boolean; protected?: boolean }[] } }[];
-    expect(list.map((d) => d.datasetKey).sort()).toEqual(['constant', 'german-credit', 'versions']); // 'trees' cannot be scored
+    expect(list.map((d) => d.datasetKey).sort()).toEqual(['constant', 'german-credit', 'trees', 'versions']); // 'other' cannot be scored
     const german = list.find((d) => d.datasetKey === 'german-credit')!;
     expect(german.schema.name).toBe('german');
     const checking = german.schema.columns.find((c) => c.name === 'existingchecking')!;
