@@ -5,7 +5,7 @@
  * pooled and lender-alone training, then keeps serving (scoring on the first lender's port
  * 8049) until Ctrl-C stops every process.
  */
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadNodeConfig, loadNodeDatasets } from '../node/config.js';
 import { ManagementClient } from '../cli/management.js';
@@ -107,6 +107,10 @@ export async function runDemo(options: DemoOptions): Promise<{ federatedAuc: num
     out.write(`  curl -s -X POST http://127.0.0.1:${first.port}/predictCreditRisk -H 'content-type: application/json' \\\n    -d '[{"existingchecking":"A11","duration":6,"credithistory":"A34","purpose":"A43","creditamount":1169,"savings":"A65","employmentsince":"A75","installmentrate":4,"statussex":"A93","otherdebtors":"A101","residencesince":4,"property":"A121","age":67,"otherinstallmentplans":"A143","housing":"A152","existingcredits":2,"job":"A173","peopleliable":1,"telephone":"A192","foreignworker":"A201"}]'\n`);
     out.write(`  reasons and decision: POST http://127.0.0.1:${first.port}/api/v1/score   (docs at http://127.0.0.1:${first.port}/docs)\n`);
     out.write(`  coordinator: ${coordinatorUrl}/docs, metrics at /metrics; admin token in ${join(dir, 'state', 'coordinator', 'admin-token')}\n`);
+    const setupTokenFile = join(dir, 'state', 'coordinator', 'setup-token');
+    if (existsSync(setupTokenFile)) {
+      out.write(`  dashboard: ${coordinatorUrl}/  (first admin: "Set up" with this one-time token)\n    ${readFileSync(setupTokenFile, 'utf8').trim()}\n`);
+    }
     if (options.serve) {
       out.write('\nPress Ctrl-C to stop every process.\n');
       await Promise.race(processes.map((p) => p.exited));
