@@ -15,6 +15,7 @@ import { scorecardCommand } from './scorecard.js';
 import { fairnessCommand } from './fairness.js';
 import { privacyCommand } from './privacy.js';
 import { tokenizeCommand } from './tokenize.js';
+import { reportCommand } from './report.js';
 
 /** Build the program (exported for tests). */
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   program.addCommand(scorecardCommand().exitOverride().showHelpAfterError());
   program.addCommand(fairnessCommand().exitOverride().showHelpAfterError());
   program.addCommand(synthCommand().exitOverride().showHelpAfterError());
+  program.addCommand(reportCommand().exitOverride().showHelpAfterError());
   return program;
 }
 

@@ -26,7 +26,7 @@ export interface EvaluateRequest {
 }
 
 /** Metrics of `parameters` over the union of the nodes' splits. */
-export async function federatedEvaluate(request: EvaluateRequest): Promise<FederatedMetrics & { participants: string[] }> {
+export async function federatedEvaluate(request: EvaluateRequest): Promise<FederatedMetrics & { participants: string[]; sums: Float64Array }> {
   const numBins = request.numBins ?? 1000;
   const { sum, included } = await collectSum({
     transport: request.transport,
@@ -44,7 +44,7 @@ export async function federatedEvaluate(request: EvaluateRequest): Promise<Feder
   }, request.aggregation ?? { kind: 'plain', aggregator: request.aggregator ?? plainAggregator });
   // fixed-point sums come back within a quantization step: counts are integers
   const sums = request.aggregation?.kind === 'secure' ? roundCounts(sum, numBins) : sum;
-  return { ...metricsFromSums(sums, numBins), participants: included };
+  return { ...metricsFromSums(sums, numBins), participants: included, sums };
 }
 
 /** Round the histogram counts and the example count of securely aggregated sums to integers. */

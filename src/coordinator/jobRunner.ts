@@ -23,6 +23,7 @@ import { RoundError } from './errors.js';
 import { privacyConfigOf } from './jobSpec.js';
 import { exchange } from './exchange.js';
 import { federatedPreprocess } from './preprocess.js';
+import { federatedEvaluate } from './evaluate.js';
 import { restrictTransport } from './restrictedTransport.js';
 import { runRounds, type RoundReport, type TrainSettings } from './roundLoop.js';
 import { runGbdtJob } from './gbdtJob.js';
@@ -187,11 +188,20 @@ export class JobRunner extends EventEmitter {
     });
     const rounds = await store.listRounds(job.id);
     const lastMetrics = rounds[rounds.length - 1]?.metrics ?? {};
+    // the final model's score histograms (100 bins, summed over the nodes' test rows) for the
+    // model report's ROC, KS, score-distribution and calibration charts; no score leaves a node
+    const evaluation = await federatedEvaluate({
+      transport: jobTransport, jobId: job.id, round: spec.rounds + 1, nodeIds: participants, parameters: final, minNodes: spec.minNodes,
+      timeoutMs, numBins: 100, totalRows, aggregation: jobOptions.secureAggregation ? { kind: 'secure', neighbours: jobOptions.secaggNeighbours } : { kind: 'plain' },
+    }).catch((err: Error) => {
+      this.options.logger.warn({ jobId: job.id }, `final evaluation for the model report failed: ${err.message}`);
+      return undefined;
+    });
     const nodes = [...new Set(rounds.flatMap((r) => r.participants))].sort();
     const version = await store.createModelVersion({
       jobId: job.id,
       parameters: float64ToBytes(final),
-      meta: { kind: modelSpec.kind, config: modelSpec.config as JsonObject, numFeatures: encoder.features.length, encoder: encoder as unknown as JsonObject, baseline, datasetKey: spec.datasetKey, schema: schema as unknown as JsonObject, metrics: lastMetrics },
+      meta: { kind: modelSpec.kind, config: modelSpec.config as JsonObject, numFeatures: encoder.features.length, encoder: encoder as unknown as JsonObject, baseline, datasetKey: spec.datasetKey, schema: schema as unknown as JsonObject, metrics: lastMetrics, ...(evaluation ? { evaluation: { numBins: 100, sums: Array.from(evaluation.sums), participants: evaluation.participants } } : {}) },
       lineage: { nodes, rounds: rounds.map((r) => r.round), settings: { model: spec.model, strategy: spec.strategy, hyperparameters: spec.hyperparameters, seed: spec.seed, rounds: spec.rounds }, feedbackIds: [] },
     });
     await this.finish(job, version.id, history.length);

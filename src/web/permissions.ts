@@ -82,6 +82,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Access>> = Object.freeze
   'POST /api/v1/jobs/:id/cancel': JOBS_WRITE,
   'GET /api/v1/models': roles('admin', 'ml_engineer', 'risk_officer', 'auditor'),
   'GET /api/v1/models/:id': roles('admin', 'ml_engineer', 'auditor'),
+  'GET /api/v1/models/:id/report': roles('admin', 'ml_engineer', 'auditor'),
   'POST /api/v1/models/:id/approve': ADMIN,
   // scoring with the newest approved model at the coordinator (web/scoreRoutes.ts)
   'GET /api/v1/scoring/datasets': roles('admin', 'risk_officer'),

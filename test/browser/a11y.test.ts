@@ -80,6 +80,10 @@ describe('keyboard', () => {
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Profile');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/profile$/);
+    // the profile page is a lazy chunk: wait until it has rendered (and the layout settled)
+    // before focusing the banner's button, or the Enter can land on a node being replaced
+    await see(page.getByRole('heading', { name: 'Profile', level: 1 }));
+    await page.waitForLoadState('networkidle');
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).press('Enter');
     await page.waitForURL(/\/signin$/);
   });

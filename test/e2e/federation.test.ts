@@ -4,6 +4,10 @@
  * the seed system's payload on the trained model.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FEDCREDIT_BIN } from '../../src/demo/processes.js';
 import { SEED_PAYLOAD, startFederation, waitForJob, type Federation } from './harness.js';
 
 let fed: Federation;
@@ -55,6 +59,19 @@ describe('networked federation (real processes over loopback)', () => {
     const openapi = await (await fetch(`${fed.url}/docs/json`)).json() as { openapi: string; paths: Record<string, unknown> };
     expect(openapi.openapi).toMatch(/^3\./);
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/v1/enroll', '/api/v1/node/tasks', '/api/v1/jobs', '/api/v1/models/{id}/approve']));
+    // the model report: HTML with the federated ROC / KS from the final evaluation histograms
+    const token = readFileSync(join(fed.coordinatorDataDir, 'admin-token'), 'utf8').trim();
+    const reportRes = await fetch(`${fed.url}/api/v1/models/${done.models[0].id}/report`, { headers: { authorization: `Bearer ${token}` } });
+    expect(reportRes.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await reportRes.text();
+    expect(html).toContain('ROC curve');
+    expect(html).toContain('Calibration by score band');
+    expect(html).toMatch(/<td>0\.[6-9]\d\d<\/td>/); // the AUC cell
+    expect(html).not.toContain('<script');
+    const out = join(fed.dir, 'report.html');
+    const cli = spawnSync(process.execPath, [FEDCREDIT_BIN, 'report', '--model', done.models[0].id, '--data-dir', fed.coordinatorDataDir, '--out', out], { encoding: 'utf8' });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('Lineage');
     const nodeApi = await (await fetch(`http://127.0.0.1:${port}/docs/json`)).json() as { paths: Record<string, unknown> };
     expect(Object.keys(nodeApi.paths)).toEqual(expect.arrayContaining(['/predictCreditRisk', '/api/v1/score']));
   });

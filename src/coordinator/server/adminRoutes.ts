@@ -9,6 +9,7 @@ import type { Store } from '../../store/index.js';
 import type { NodeHub } from '../../transport/network/hub.js';
 import { parseJobSubmission } from '../jobSpec.js';
 import { federatedQuery } from '../analytics.js';
+import { renderModelReport } from '../../report/modelReport.js';
 import type { AnalyticsQuery } from '../../node/analytics.js';
 import type { JobRunner } from '../jobRunner.js';
 import { actorOf, createAuthorizer } from '../../web/authorize.js';
@@ -114,6 +115,13 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
     const { id } = request.params as { id: string };
     const model = await store.getModelVersion(id);
     return { ...model, parameters: Buffer.from(model.parameters).toString('base64') };
+  });
+
+  app.get('/api/v1/models/:id/report', { schema: { tags: ['models'], summary: 'The model report as a self-contained HTML page (lineage, federated ROC/KS/calibration, rounds, privacy)', params: idParam } }, async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const model = await store.getModelVersion(id);
+    const html = renderModelReport({ model, job: await store.getJob(model.jobId), rounds: await store.listRounds(model.jobId) });
+    return reply.type('text/html; charset=utf-8').send(html);
   });
 
   app.post('/api/v1/models/:id/approve', { schema: { tags: ['models'], summary: 'Approve a model version for scoring', params: idParam } }, async (request) => {

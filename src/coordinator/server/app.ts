@@ -65,7 +65,6 @@ export async function buildCoordinatorApp(options: CoordinatorAppOptions): Promi
 
   const app = Fastify({
     loggerInstance: logger,
-    disableRequestLogging: false,
     bodyLimit: 1_048_576,
     ...(options.https ? { https: options.https } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
