@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { withDataOptions } from './dataOptions.js';
 import { ConfigError } from '../errors.js';
 import { PROXY_AUC_THRESHOLD } from '../fairness/proxy.js';
 import { EQUAL_OPPORTUNITY_TOLERANCE, FOUR_FIFTHS } from '../fairness/metrics.js';
@@ -22,16 +23,9 @@ interface FairnessFlags {
 
 /** Build the `fairness` command. */
 export function fairnessCommand(): Command {
-  return new Command('fairness')
-    .description('train the federated model and report disparate impact, equal opportunity, calibration by group and remaining proxies')
-    .addOption(new Option('--dataset <name>', 'built-in dataset').choices(['german', 'credit_data']))
-    .option('--data <file>', 'your own CSV file (with --target and --bad; protected columns are inferred as none)')
-    .option('--target <column>', 'target column of --data')
-    .option('--bad <value>', 'target value that means bad / default')
-    .option('--id <column>', 'id column of --data (not a feature)')
-    .option('--nodes <n>', 'number of simulated lenders', '5')
+  return withDataOptions(new Command('fairness')
+    .description('train the federated model and report disparate impact, equal opportunity, calibration by group and remaining proxies'), { dataHelp: 'your own CSV file (with --target and --bad; protected columns are inferred as none)' })
     .option('--rounds <n>', 'federated rounds', '30')
-    .option('--partition <spec>', 'iid | dirichlet:ALPHA | quantity:ALPHA | attr:COLUMN', 'iid')
     .addOption(new Option('--model <kind>', 'model').choices(['logreg', 'mlp']).default('logreg'))
     .option('--hidden <sizes>', 'MLP hidden layer sizes, e.g. 32 or 32,16 (default 16)')
     .option('--seed <n>', 'random seed (same seed, same numbers)', '42')

@@ -7,7 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
+import { withDataOptions } from './dataOptions.js';
 import { ConfigError } from '../errors.js';
 import { resolveBinningOptions } from '../scorecard/binning.js';
 import { checkGridCoarsening } from '../scorecard/fineCounts.js';
@@ -29,16 +30,9 @@ interface ScorecardFlags {
 
 /** Build the `scorecard` command. */
 export function scorecardCommand(): Command {
-  return new Command('scorecard')
-    .description('build a federated points scorecard (WOE binning, logistic regression, points, reason codes) and export it as CSV, JSON and PMML')
-    .addOption(new Option('--dataset <name>', 'built-in dataset').choices(['german', 'credit_data']))
-    .option('--data <file>', 'your own CSV file (with --target and --bad)')
-    .option('--target <column>', 'target column of --data')
-    .option('--bad <value>', 'target value that means bad / default')
-    .option('--id <column>', 'id column of --data (not a feature)')
-    .option('--nodes <n>', 'number of simulated lenders', '5')
+  return withDataOptions(new Command('scorecard')
+    .description('build a federated points scorecard (WOE binning, logistic regression, points, reason codes) and export it as CSV, JSON and PMML'))
     .option('--rounds <n>', 'federated rounds for the WOE logistic regression', '30')
-    .option('--partition <spec>', 'iid | dirichlet:ALPHA | quantity:ALPHA | attr:COLUMN', 'iid')
     .option('--seed <n>', 'random seed (same seed, same numbers)', '42')
     .option('--cv <k>', 'K-fold cross-validation inside each node (0: one 80/20 split)', '0')
     .option('--local-epochs <n>', 'local epochs per round (default 1)')

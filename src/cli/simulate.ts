@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { withDataOptions } from './dataOptions.js';
 import cliProgress from 'cli-progress';
 import { ConfigError } from '../errors.js';
 import { formatPartitionSpec, parsePartitionSpec, type PartitionSpec } from '../data/partition.js';
@@ -30,16 +31,9 @@ interface SimulateFlags {
 
 /** Build the `simulate` command. */
 export function simulateCommand(): Command {
-  return new Command('simulate')
-    .description('simulate N lenders training one credit-risk model, and compare with pooled and local-only training')
-    .addOption(new Option('--dataset <name>', 'built-in dataset').choices(['german', 'credit_data']))
-    .option('--data <file>', 'your own CSV file (with --target and --bad)')
-    .option('--target <column>', 'target column of --data')
-    .option('--bad <value>', 'target value that means bad / default')
-    .option('--id <column>', 'id column of --data (not a feature)')
-    .option('--nodes <n>', 'number of simulated lenders', '5')
+  return withDataOptions(new Command('simulate')
+    .description('simulate N lenders training one credit-risk model, and compare with pooled and local-only training'))
     .option('--rounds <n>', 'federated rounds', '30')
-    .option('--partition <spec>', 'iid | dirichlet:ALPHA | quantity:ALPHA | attr:COLUMN', 'iid')
     .addOption(new Option('--strategy <name>', 'aggregation strategy').choices([...STRATEGY_NAMES]).default('fedavg'))
     .addOption(new Option('--model <kind>', 'model').choices(['logreg', 'mlp', 'gbdt']).default('logreg'))
     .option('--hidden <sizes>', 'MLP hidden layer sizes, e.g. 32 or 32,16 (default 16)')
