@@ -5,10 +5,9 @@
  * session (see secureAggregation.ts) and the coordinator only ever holds masked vectors.
  */
 import { contributionOf, type SummedType } from '../protocol/contributions.js';
-import type { ConfigValue, Reply } from '../protocol/message.js';
-import type { Transport } from '../transport/transport.js';
+import type { Reply } from '../protocol/message.js';
 import { plainAggregator, type SumAggregator } from './aggregation.js';
-import { exchange, type ExchangeResult } from './exchange.js';
+import { exchange, type ExchangeRequest, type ExchangeResult } from './exchange.js';
 import { secureExchange } from './secureAggregation.js';
 
 /** How sums are computed. */
@@ -22,16 +21,9 @@ export type AggregationMode =
     readonly threshold?: number;
   };
 
-export interface CollectRequest {
-  readonly transport: Transport;
-  readonly jobId: string;
-  readonly round: number;
+/** An exchange of a summed message type, with what fixed-point encoding needs to know. */
+export interface CollectRequest extends Omit<ExchangeRequest, 'type'> {
   readonly type: SummedType;
-  readonly nodeIds: readonly string[];
-  readonly arrays?: Record<string, Float64Array>;
-  readonly config?: Record<string, ConfigValue>;
-  readonly timeoutMs: number;
-  readonly minReplies: number;
   /** Length of every contribution vector. */
   readonly vectorLength: number;
   /** Bound on |each contribution entry| for fixed-point encoding (secure mode). */

@@ -11,6 +11,7 @@ import { localEvaluationSums } from '../metrics/histogram.js';
 import { createModel } from '../model/factory.js';
 import { trainLocal } from '../model/train.js';
 import { readArray, readBoolean, readJson, readNumber, readString, ProtocolError } from '../protocol/config.js';
+import { readTrainOptions } from './trainConfig.js';
 import { replyTo, type Message } from '../protocol/message.js';
 import { parseEncoderSpec } from '../preprocess/encoder.js';
 import { localStats, statsLayout } from '../preprocess/stats.js';
@@ -18,8 +19,7 @@ import type { Handler } from './app.js';
 import { JobContext, type ModelSpec, type NodeDataset } from './jobContext.js';
 import { readPrivacy, trainPrivately, type DpRandomness } from './privateTrain.js';
 
-/** Defaults for local training when the coordinator does not say. */
-export const TRAIN_DEFAULTS = { epochs: 1, batchSize: 32, lr: 0.05, l2: 1e-3 } as const;
+export { TRAIN_DEFAULTS } from './trainConfig.js';
 
 /** Options of {@link createCreditHandlers}. */
 export interface CreditHandlerOptions {
@@ -80,16 +80,7 @@ export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>,
       const c = message.config;
       const privacy = readPrivacy(c);
       if (privacy) return replyTo(message, trainPrivately({ message, privacy, model, data: { x, y }, seed: job.seed, randomness: dpRandomness }));
-      const result = trainLocal(model, { x, y }, {
-        epochs: readNumber(c, 'epochs', { min: 1, max: 1000, integer: true, fallback: TRAIN_DEFAULTS.epochs }),
-        batchSize: readNumber(c, 'batchSize', { min: 1, max: 100_000, integer: true, fallback: TRAIN_DEFAULTS.batchSize }),
-        lr: readNumber(c, 'lr', { min: 1e-9, max: 10, fallback: TRAIN_DEFAULTS.lr }),
-        optimizer: readString<'sgd' | 'adam'>(c, 'optimizer', { allowed: ['sgd', 'adam'] as const, fallback: 'adam' }),
-        l2: readNumber(c, 'l2', { min: 0, max: 100, fallback: TRAIN_DEFAULTS.l2 }),
-        proximalMu: readNumber(c, 'proximalMu', { min: 0, max: 100, fallback: 0 }),
-        classWeights: readString<'none' | 'balanced'>(c, 'classWeights', { allowed: ['none', 'balanced'] as const, fallback: 'none' }) === 'balanced' ? 'balanced' : undefined,
-        rng: deriveRandom(job.seed, 'train', message.nodeId, message.round),
-      });
+      const result = trainLocal(model, { x, y }, readTrainOptions(message, job.seed));
       // Rounded to float32: the wire carries 4 bytes per parameter, and the in-process and
       // networked transports then produce the very same model.
       const parameters = model.getParameters().map(Math.fround);

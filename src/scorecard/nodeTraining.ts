@@ -6,15 +6,16 @@
  * unchanged; only parameters and sums over rows leave the node.
  */
 import type { Matrix } from '../math/linalg.js';
-import { deriveRandom, type SeedPart } from '../math/random.js';
+import type { SeedPart } from '../math/random.js';
 import { localEvaluationSums } from '../metrics/histogram.js';
 import { LogisticRegression } from '../model/logistic.js';
 import { trainLocal } from '../model/train.js';
 import { readArray, readNumber, readString } from '../protocol/config.js';
+import { readTrainOptions } from '../node/trainConfig.js';
 import { replyTo, type Message, type Reply } from '../protocol/message.js';
 
 /** Defaults when the coordinator does not say (those of the core train handler). */
-export const LOCAL_TRAIN_DEFAULTS = { epochs: 1, batchSize: 32, lr: 0.05, l2: 1e-3 } as const;
+export { TRAIN_DEFAULTS as LOCAL_TRAIN_DEFAULTS } from '../node/trainConfig.js';
 
 function modelFrom(message: Message, numFeatures: number): LogisticRegression {
   const model = new LogisticRegression(numFeatures);
@@ -28,17 +29,7 @@ function modelFrom(message: Message, numFeatures: number): LogisticRegression {
  */
 export function trainReply(message: Message, x: Matrix, y: Float64Array, seed: SeedPart): Reply {
   const model = modelFrom(message, x.cols);
-  const c = message.config;
-  const result = trainLocal(model, { x, y }, {
-    epochs: readNumber(c, 'epochs', { min: 1, max: 1000, integer: true, fallback: LOCAL_TRAIN_DEFAULTS.epochs }),
-    batchSize: readNumber(c, 'batchSize', { min: 1, max: 100_000, integer: true, fallback: LOCAL_TRAIN_DEFAULTS.batchSize }),
-    lr: readNumber(c, 'lr', { min: 1e-9, max: 10, fallback: LOCAL_TRAIN_DEFAULTS.lr }),
-    optimizer: readString<'sgd' | 'adam'>(c, 'optimizer', { allowed: ['sgd', 'adam'] as const, fallback: 'adam' }),
-    l2: readNumber(c, 'l2', { min: 0, max: 100, fallback: LOCAL_TRAIN_DEFAULTS.l2 }),
-    proximalMu: readNumber(c, 'proximalMu', { min: 0, max: 100, fallback: 0 }),
-    classWeights: readString<'none' | 'balanced'>(c, 'classWeights', { allowed: ['none', 'balanced'] as const, fallback: 'none' }) === 'balanced' ? 'balanced' : undefined,
-    rng: deriveRandom(seed, 'train', message.nodeId, message.round),
-  });
+  const result = trainLocal(model, { x, y }, readTrainOptions(message, seed));
   const parameters = model.getParameters().map(Math.fround);
   return replyTo(message, { arrays: { parameters }, config: { numExamples: result.numExamples, loss: result.meanLoss } });
 }
