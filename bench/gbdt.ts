@@ -3,8 +3,9 @@
  * IID partition, 5-fold cross-validation inside each node, German credit and credit_data.
  * Prints AUC of the federated trees vs the same algorithm on pooled rows vs each node alone,
  * the federated logistic regression of the same run settings (30 rounds FedAvg) for comparison,
- * wall times, and the cost of TreeSHAP explanations; writes bench/results/gbdt.json with the
- * targets of the issue checked.
+ * wall times, the same German run with every sum plain vs through secure aggregation (AUC and
+ * wall time of each), and the cost of TreeSHAP explanations; writes bench/results/gbdt.json with
+ * the targets of the issue checked.
  *
  * Hyper-parameters are the fixed defaults of src/model/gbdt/params.ts (200 trees, depth 3,
  * learning rate 0.05, λ = 1, min child weight 1, 32 bins), chosen before looking at any test
@@ -58,6 +59,29 @@ const t1 = performance.now();
 const speed = await simulate(simulationOptions({ dataset: { builtin: 'german' }, numNodes: 5, seed: 42, baselines: false, evaluateEveryRound: false, gbdt: gbdtParams({ numTrees: 100, maxDepth: 3 }) }));
 const speedRun = { setting: 'german, 5 nodes, 100 trees, depth 3, one 80/20 split, no baselines', federatedMs: Math.round(speed.federatedMs), wallMs: Math.round(performance.now() - t1) };
 
+// Secure aggregation: the same German run (5 nodes, IID, 5-fold CV, default settings) with every
+// sum plain and with every sum through SecAgg (sketches, label counts, level histograms, loss
+// and evaluation sums), no baselines, so the wall times compare the federated parts only.
+const secureRuns: Record<string, { auc: number; perFoldAuc: number[]; federatedMsPerFold: number; wallMs: number; ensemble: unknown }> = {};
+for (const mode of ['plain', 'secure'] as const) {
+  const t = performance.now();
+  const r = await simulate(simulationOptions({
+    dataset: { builtin: 'german' }, numNodes: 5, partition: { scheme: 'iid' }, cvFolds: 5, seed: 42, baselines: false,
+    gbdt: gbdtParams(), evaluateEveryRound: false, ...(mode === 'secure' ? { secureAggregation: {} } : {}),
+  }));
+  secureRuns[mode] = { auc: r.federated.auc, perFoldAuc: r.perFold.map((f) => round(f.federated.auc)), federatedMsPerFold: Math.round(r.federatedMs), wallMs: Math.round(performance.now() - t), ensemble: r.gbdt };
+  process.stderr.write(`german ${mode}: AUC ${round(r.federated.auc)}, ${Math.round(performance.now() - t)} ms\n`);
+}
+const shapes = (e: unknown) => JSON.stringify((e as { trees: { nodes: Record<string, unknown>[] }[] }).trees.map((t) => t.nodes.map((n) => (n.kind === 'leaf' ? n.count : [n.feature, n.threshold ?? n.leftCategories, n.missingLeft]))));
+const secureAggregation = {
+  setting: 'german, 5 nodes, IID, 5-fold CV, default GBDT settings, no baselines; every sum plain vs through secure aggregation (SecAgg, all pairs)',
+  plain: { auc: round(secureRuns.plain.auc), perFoldAuc: secureRuns.plain.perFoldAuc, federatedMsPerFold: secureRuns.plain.federatedMsPerFold, wallMs: secureRuns.plain.wallMs },
+  secure: { auc: round(secureRuns.secure.auc), perFoldAuc: secureRuns.secure.perFoldAuc, federatedMsPerFold: secureRuns.secure.federatedMsPerFold, wallMs: secureRuns.secure.wallMs },
+  aucDifference: secureRuns.secure.auc - secureRuns.plain.auc,
+  slowdown: round(secureRuns.secure.wallMs / secureRuns.plain.wallMs),
+  sameTreeStructureLastFold: shapes(secureRuns.secure.ensemble) === shapes(secureRuns.plain.ensemble),
+};
+
 // TreeSHAP cost: exact contributions of every German row under the default 200-tree model.
 const german = loadSource({ builtin: 'german' }).table;
 const model = trainGbdtOnTable(german, gbdtParams());
@@ -85,10 +109,11 @@ if (!quick) {
 }
 check('german 100 trees depth 3 in-process federated ms', speedRun.federatedMs, 'a few seconds (< 5000)', (v) => v < 5000);
 check('TreeSHAP additivity error', treeShap.maxAdditivityError, '< 1e-9', (v) => v < 1e-9);
+check('german GBDT |secure − plain| AUC', Math.abs(secureAggregation.aucDifference), '≤ 0.002', (v) => v <= 0.002);
 
 const result = {
   benchmark: 'gbdt', setting: '5 nodes, IID, 5-fold CV inside each node, seed 42', params: GBDT_DEFAULTS, node: process.version,
-  wallMs: Math.round(performance.now() - started), rows, speed: speedRun, treeShap, targets,
+  wallMs: Math.round(performance.now() - started), rows, speed: speedRun, secureAggregation, treeShap, targets,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL(`./results/gbdt${quick ? '-quick' : ''}.json`, import.meta.url), `${JSON.stringify(result, null, 2)}\n`);

@@ -18,4 +18,4 @@ export {
   type VerifyResult,
 } from './sign.js';
 export { ENROLLMENT_TOKEN_PREFIX, createEnrollmentToken, hashToken, isEnrollmentToken, tokensEqual, type EnrollmentToken } from './tokens.js';
-export { signFrame, verifyFrame } from './frames.js';
+export { deriveFrameKey, frameKeyExchange, isFrameExchangeKey, macFrame, signFrame, verifyFrame, verifyMacFrame, FRAME_KEY_BYTES, type FrameFailure } from './frames.js';

@@ -1,6 +1,8 @@
 /**
  * `fedcredit node`: run a lender node from its configuration file.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { createLogger } from '../logging.js';
 import { loadNodeConfig } from '../node/config.js';
@@ -24,6 +26,15 @@ export function nodeCommand(): Command {
       const runtime = new NodeRuntime({ config, coordinator, logger, token: flags.token, transport: flags.transport, apiPort: flags.port ? parseIntOption('--port', flags.port) : undefined });
       await runtime.start();
       logger.info({ nodeId: runtime.identity?.nodeId }, `node ${config.nodeName} up; API on http://${config.api.host}:${runtime.apiPort}`);
+      if (runtime.setupToken) {
+        // first start: the workspace's first admin; shown on a terminal only, else in a 0600 file (never logged)
+        const tokenFile = join(config.dataDir, 'setup-token');
+        writeFileSync(tokenFile, `${runtime.setupToken}\n`, { mode: 0o600 });
+        const where = `http://${config.api.host}:${runtime.apiPort}/setup`;
+        process.stdout.write(process.stdout.isTTY
+          ? `\nFirst start: create the lender workspace's first admin at ${where} with this one-time setup token (valid 24 h):\n${runtime.setupToken}\n\n`
+          : `First start: the one-time setup token for the lender workspace's first admin (${where}) is in ${tokenFile}\n`);
+      }
       const shutdown = async (signal: string) => {
         logger.info(`${signal}: shutting down`);
         await runtime.stop();

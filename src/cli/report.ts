@@ -1,6 +1,7 @@
 /**
  * `fedcredit report --model VERSION`: write the model report (HTML) from the coordinator's
- * database: lineage, federated evaluation charts, rounds, privacy and aggregation settings.
+ * database: federated evaluation charts, scorecard points, fairness by protected group, rounds,
+ * privacy and aggregation settings with each lender's spend, lineage.
  */
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -9,7 +10,7 @@ import { openStore, resolveStoreUrl } from '../store/index.js';
 
 export function reportCommand(): Command {
   return new Command('report')
-    .description('write the HTML report of a model version (ROC, KS, calibration, score distribution, rounds, privacy, lineage)')
+    .description('write the HTML report of a model version (ROC, KS, calibration, score distribution, scorecard, fairness, rounds, privacy spent, lineage)')
     .requiredOption('--model <id>', 'model version id (see `fedcredit jobs show JOB`)')
     .option('--out <file>', 'output file', 'model-report.html')
     .option('--data-dir <dir>', 'coordinator data directory', '.fedcredit/coordinator')

@@ -56,7 +56,7 @@ export function simulateCommand(): Command {
     .option('--server-lr <rate>', 'FedAdam/FedYogi server learning rate')
     .addOption(new Option('--personalize <method>', 'after training, each node adapts the global model: finetune (local head) or ditto; reported per node').choices(['finetune', 'ditto']))
     .option('--ditto-lambda <λ>', 'Ditto proximal coefficient (default 0.1)')
-    .option('--secure-aggregation', 'sum model updates and evaluation histograms with secure aggregation (the coordinator sees only masked vectors)')
+    .option('--secure-aggregation', 'sum model updates and evaluation histograms (gbdt: sketches, histograms, loss and evaluation sums) with secure aggregation (the coordinator sees only masked vectors)')
     .option('--secagg-neighbours <k>', 'SecAgg+: each node pairs with k neighbours instead of all (default: all)')
     .option('--seed <n>', 'random seed (same seed, same numbers)', '42')
     .option('--cv <k>', 'K-fold cross-validation inside each node (0: one 80/20 split)', '0')

@@ -3,23 +3,35 @@
  * not by averaging parameters, so this loop drives its own exchanges (handlers in
  * ../node/gbdtHandlers.ts):
  *
- * 1. `gbdt.setup` (round 0): nodes bin their rows with the features (edges from the federated
- *    quantiles of the preprocessing statistics) and return [numRows, numBad]; the sum gives the
+ * 1. `gbdt.setup` (round 0): nodes bin their rows with the features (edges from federated
+ *    quantile sketches, ./gbdtBinning.ts) and return [numRows, numBad]; the sum gives the
  *    base margin log(bad/good).
  * 2. Per tree t (round t + 1), per level: `gbdt.level` sends the partial tree and its open nodes;
  *    each node returns ONE vector of [G, H, N] per open node × feature × bin; the vectors are
- *    added through the {@link SumAggregator} and the {@link TreeGrower} picks the splits (or
+ *    added and the {@link TreeGrower} picks the splits (or
  *    leaves). Then `gbdt.trees` sends the finished tree; nodes move their margins and return
- *    loss sums. A tree of depth D costs at most D + 1 exchanges.
- * 3. Every `evaluateEvery` trees (and after the last), `gbdt.evaluate` returns score histograms
- *    that give federated AUC/KS/Brier without a score leaving a node.
+ *    loss sums, and every `evaluateEvery` trees (and after the last) also the score histograms
+ *    of their test rows, which give federated AUC/KS/Brier without a score leaving a node. A
+ *    tree of depth D costs at most D + 1 exchanges, its evaluation included.
+ *
+ * 3. With `finalEvaluation` (a job's model report), after the last tree: nodes that miss trees
+ *    get them, then `gbdt.evaluate` (round numTrees + 1) collects the whole ensemble's score
+ *    histograms and fairness counts on the test splits (./gbdtEvaluate.ts). A failure there
+ *    leaves the ensemble intact and is reported as `evaluationError`.
+ *
+ * Every sum goes through ./gbdtSums.ts: added in the clear (`aggregation` plain, the default)
+ * or through secure aggregation (`aggregation` secure: setup label counts, level histograms,
+ * loss sums and evaluation histograms reach the coordinator only as masked vectors; the clipping
+ * bounds come from the nodes' public row counts, see gbdtSums.ts). Catch-up sends of missed
+ * trees carry no sum.
  *
  * A participant that fails or does not answer during a tree is left out and the tree is grown
  * again without it (every level must sum the same rows); one that sends a malformed reply
- * (wrong length, NaN, negative counts) is excluded for the rest of the job. Nodes that missed
+ * (wrong length, NaN, negative counts; checked in plain mode only, since secure aggregation
+ * hides each reply and bounds it by clipping instead) is excluded for the rest of the job. Nodes that missed
  * trees get them (in chunks) before they take part again. Fewer than `minNodes` left: RoundError.
  */
-import { metricsFromSums, type FederatedMetrics } from '../metrics/histogram.js';
+import { metricsFromSums } from '../metrics/histogram.js';
 import { TreeEnsemble } from '../model/gbdt/ensemble.js';
 import { binLayout, type GbdtFeature } from '../model/gbdt/features.js';
 import { TreeGrower } from '../model/gbdt/grower.js';
@@ -27,12 +39,15 @@ import { baseMarginFromCounts } from '../model/gbdt/local.js';
 import type { GbdtParams } from '../model/gbdt/params.js';
 import type { Tree } from '../model/gbdt/tree.js';
 import { HIST_STRIDE } from '../model/gbdt/split.js';
-import { readArray, readNumber } from '../protocol/config.js';
+import { readNumber } from '../protocol/config.js';
 import type { ConfigValue, Reply } from '../protocol/message.js';
 import type { Transport } from '../transport/transport.js';
-import { plainAggregator, type Contribution, type SumAggregator } from './aggregation.js';
+import type { SumAggregator } from './aggregation.js';
+import type { AggregationMode } from './collect.js';
 import { RoundError } from './errors.js';
 import { exchange } from './exchange.js';
+import { evaluateGbdtEnsemble, type GbdtEvaluation, type GbdtEvaluationRequest } from './gbdtEvaluate.js';
+import { federationRows, gbdtSum, noReply, roundCounts, type Failure, type FederationRows, type GbdtSumRequest } from './gbdtSums.js';
 import type { RoundReport } from './roundLoop.js';
 
 /** What {@link trainFederatedGbdt} needs: the transport and nodes, the binned features and the boosting settings. */
@@ -47,11 +62,18 @@ export interface FederatedGbdtOptions {
   readonly minNodes: number;
   readonly timeoutMs: number;
   readonly includeProtected?: boolean;
+  /** Plain mode: how contributions are added (default: in the clear). */
   readonly aggregator?: SumAggregator;
+  /** Plain (default) or secure aggregation of every sum. */
+  readonly aggregation?: AggregationMode;
+  /** The nodes' row counts (secure mode bounds); asked with `describe` when secure and omitted. */
+  readonly rows?: FederationRows;
   /** Evaluate on the nodes' test splits every this many trees and after the last (0: never; default 10). */
   readonly evaluateEvery?: number;
   /** Score-histogram resolution of the evaluation (default 1000). */
   readonly numEvalBins?: number;
+  /** After the last tree, evaluate the ensemble once more with these settings (none by default). */
+  readonly finalEvaluation?: GbdtEvaluationRequest;
   /** Continue from this ensemble (resume after a restart): its base margin and trees are kept. */
   readonly initial?: TreeEnsemble;
   /** Called after each tree (persist it here: the loop waits for the promise). */
@@ -64,9 +86,11 @@ export interface FederatedGbdtResult {
   readonly history: RoundReport[];
   /** Nodes that completed setup. */
   readonly members: string[];
+  /** The final evaluation, when `finalEvaluation` asked for one and it succeeded. */
+  readonly evaluation?: GbdtEvaluation;
+  /** Why the final evaluation failed (the ensemble is complete regardless). */
+  readonly evaluationError?: string;
 }
-
-type Failure = RoundReport['failures'][number];
 
 /** Most characters of tree JSON sent in one catch-up message (the wire allows 1 MiB of strings). */
 const CATCH_UP_CHARS = 500_000;
@@ -78,16 +102,25 @@ export async function trainFederatedGbdt(options: FederatedGbdtOptions): Promise
   const evaluateEvery = options.evaluateEvery ?? 10;
   if (!Number.isInteger(evaluateEvery) || evaluateEvery < 0) throw new RangeError(`evaluateEvery: expected an integer ≥ 0, got ${evaluateEvery}`);
   const numEvalBins = options.numEvalBins ?? 1000;
-  const aggregator = options.aggregator ?? plainAggregator;
+  const aggregation = options.aggregation ?? { kind: 'plain' };
+  const secure = aggregation.kind === 'secure';
   const layout = binLayout(features);
   const ask = (type: string, round: number, nodeIds: readonly string[], config: Record<string, ConfigValue>, minReplies = minNodes) =>
     exchange({ transport, jobId, round, type, nodeIds, config, timeoutMs, minReplies });
+  const sum = (request: Omit<GbdtSumRequest, 'transport' | 'jobId' | 'timeoutMs' | 'minReplies' | 'aggregation' | 'aggregator'>) =>
+    gbdtSum({ transport, jobId, timeoutMs, minReplies: minNodes, aggregation, aggregator: options.aggregator, ...request });
+  const sorted = [...options.nodeIds].sort();
+  const rows = options.rows ?? (secure ? await federationRows({ transport, jobId, datasetKey: options.datasetKey, nodeIds: sorted, timeoutMs, minReplies: minNodes }) : undefined);
+  const maxTrain = rows?.maxTrain ?? 0;
 
-  const setup = await ask('gbdt.setup', 0, [...options.nodeIds].sort(), { datasetKey: options.datasetKey, features: JSON.stringify(features), includeProtected: options.includeProtected ?? false });
-  const labels = collect(setup.replies, 'labelSums', 2);
-  if (labels.contributions.length < minNodes) throw new RoundError('TOO_FEW_NODES', 0, `gbdt.setup: ${labels.contributions.length} valid replies, at least ${minNodes} needed`);
-  const members = labels.contributions.map((c) => c.nodeId);
-  const [numRows, numBad] = aggregator.sum(labels.contributions);
+  const setup = await sum({
+    type: 'gbdt.setup', round: 0, nodeIds: rows ? sorted.filter((id) => rows.nodes.includes(id)) : sorted, key: 'labelSums', length: 2, clip: maxTrain, integers: true, clean: roundCounts,
+    config: { datasetKey: options.datasetKey, features: JSON.stringify(features), includeProtected: options.includeProtected ?? false },
+    check: (v) => (v[0] >= 0 && v[1] >= 0 && v[1] <= v[0] ? undefined : 'label counts out of range'),
+  });
+  if (setup.included.length < minNodes) throw new RoundError('TOO_FEW_NODES', 0, `gbdt.setup: ${setup.included.length} valid replies, at least ${minNodes} needed`);
+  const members = [...setup.included].sort();
+  const [numRows, numBad] = setup.sum;
   const baseMargin = options.initial?.baseMargin ?? baseMarginFromCounts(numRows, numBad);
   const trees: Tree[] = [...(options.initial?.trees ?? [])];
   const held = new Map<string, number>(members.map((id) => [id, 0]));
@@ -112,13 +145,24 @@ export async function trainFederatedGbdt(options: FederatedGbdtOptions): Promise
     }
     trees.push(tree);
 
-    const sent = await ask('gbdt.trees', round, participants, { firstTree: t, trees: JSON.stringify([tree]), baseMargin });
-    failures.push(...sent.failures, ...sent.missing.map(noReply));
-    const losses = acknowledge(sent.replies, failures);
-    const [lossSum, numExamples] = losses.length ? aggregator.sum(losses) : [NaN, 0];
-    const ensemble = new TreeEnsemble({ features, baseMargin, params, trees });
+    // the tree goes out; the loss sums come back, with the evaluation sums when one is due
     const due = evaluateEvery > 0 && (round % evaluateEvery === 0 || round === params.numTrees);
-    const metrics = due ? await evaluate(members.filter((id) => held.get(id) === round && !banned.has(id)), round) : undefined;
+    const evalLength = due ? 2 * numEvalBins + 3 : 0;
+    const sent = await sum({
+      type: 'gbdt.trees', round, nodeIds: participants, key: 'lossSums', length: 2 + evalLength,
+      // loss terms of a node's training rows; counts, Brier and clipped log-loss terms (≤ 34.6) of its test rows
+      clip: Math.max(40 * maxTrain, due ? 35 * (rows?.maxTest ?? 0) : 0),
+      config: { firstTree: t, trees: JSON.stringify([tree]), baseMargin, ...(due ? { evaluateBins: numEvalBins } : {}) },
+      checkReply: (r) => (readNumber(r.config, 'numTrees', { min: 0, max: trees.length, integer: true, fallback: -1 }) === t + 1 ? undefined : `config.numTrees: expected ${t + 1}`),
+      check: (v) => (v.every((x) => x >= 0) ? undefined : 'negative loss, count or sum'),
+      clean: (v) => { for (let i = 0; i < v.length; i++) v[i] = Math.max(0, i === 1 || (i >= 2 && i <= 2 + 2 * numEvalBins) ? Math.round(v[i]) : v[i]); },
+    });
+    failures.push(...sent.failures);
+    // a node whose (masked or checked) sums are in the total appended the tree
+    for (const id of sent.included) held.set(id, t + 1);
+    const [lossSum, numExamples] = sent.included.length > 0 ? sent.sum : [NaN, 0];
+    const ensemble = new TreeEnsemble({ features, baseMargin, params, trees });
+    const metrics = due && sent.included.length >= minNodes ? metricsFromSums(sent.sum.slice(2), numEvalBins) : undefined;
     const report: RoundReport = {
       round, participants, dropped: members.filter((id) => !participants.includes(id)), failures,
       numExamples, trainLoss: lossSum / numExamples, metrics, durationMs: Date.now() - started,
@@ -126,21 +170,41 @@ export async function trainFederatedGbdt(options: FederatedGbdtOptions): Promise
     history.push(report);
     await options.onTree?.(report, ensemble);
   }
-  return { ensemble: new TreeEnsemble({ features, baseMargin, params, trees }), history, members };
+  const ensemble = new TreeEnsemble({ features, baseMargin, params, trees });
+  if (!options.finalEvaluation) return { ensemble, history, members };
+  try {
+    return { ensemble, history, members, evaluation: await finalEvaluation(options.finalEvaluation) };
+  } catch (err) {
+    if (!(err instanceof RoundError)) throw err;
+    return { ensemble, history, members, evaluationError: err.message };
+  }
+
+  /** Bring every reachable member up to the whole ensemble, then evaluate it (see the module doc). */
+  async function finalEvaluation(request: GbdtEvaluationRequest): Promise<GbdtEvaluation> {
+    const round = params.numTrees + 1;
+    const available = new Set(await transport.nodeIds());
+    const reachable = members.filter((id) => available.has(id) && !banned.has(id));
+    await catchUp(reachable.filter((id) => held.get(id)! < trees.length), round, []);
+    const nodeIds = reachable.filter((id) => held.get(id) === trees.length);
+    if (nodeIds.length < minNodes) throw new RoundError('TOO_FEW_NODES', round, `final evaluation: ${nodeIds.length} nodes hold the ${trees.length} trees, at least ${minNodes} needed`);
+    return evaluateGbdtEnsemble({ sum, round, nodeIds, numTrees: trees.length, baseMargin, minNodes, maxTest: rows?.maxTest ?? 0, request });
+  }
 
   /** Grow tree t with `participants`; returns the tree, or the nodes lost on the way (grow again without them). */
   async function growTree(participants: string[], t: number, round: number, failures: Failure[]): Promise<Tree | string[]> {
     const grower = new TreeGrower(features, layout, params);
     while (!grower.done) {
-      const level = await ask('gbdt.level', round, participants, { tree: t, baseMargin, partialTree: JSON.stringify(grower.partialTree()), openNodes: JSON.stringify(grower.openNodes) });
-      const { contributions, failures: bad } = collect(level.replies, 'histograms', grower.histogramLength, checkHistogram);
-      for (const f of bad) banned.add(f.nodeId);
-      const lost = [...level.failures, ...level.missing.map(noReply), ...bad];
-      failures.push(...lost);
-      if (lost.length > 0) return lost.map((f) => f.nodeId);
-      const summed = aggregator.sum(contributions);
-      if (!summed.every(Number.isFinite)) throw new RoundError('BAD_AGGREGATE', round, `tree ${t}: the aggregated histogram holds non-finite values`);
-      grower.applyHistograms(summed);
+      const level = await sum({
+        type: 'gbdt.level', round, nodeIds: participants, key: 'histograms', length: grower.histogramLength,
+        clip: Math.min(maxTrain, Math.ceil(grower.maxOpenCount ?? maxTrain)), check: checkHistogram, clean: cleanHistogram,
+        config: { tree: t, baseMargin, partialTree: JSON.stringify(grower.partialTree()), openNodes: JSON.stringify(grower.openNodes) },
+      });
+      for (const f of level.malformed) banned.add(f.nodeId);
+      failures.push(...level.failures);
+      const lost = participants.filter((id) => !level.included.includes(id));
+      if (lost.length > 0) return lost;
+      if (!level.sum.every(Number.isFinite)) throw new RoundError('BAD_AGGREGATE', round, `tree ${t}: the aggregated histogram holds non-finite values`);
+      grower.applyHistograms(level.sum);
     }
     return grower.finish();
   }
@@ -155,7 +219,7 @@ export async function trainFederatedGbdt(options: FederatedGbdtOptions): Promise
         let last = first + 1;
         let size = JSON.stringify(trees[first]).length;
         while (last < trees.length && size + JSON.stringify(trees[last]).length < CATCH_UP_CHARS) size += JSON.stringify(trees[last++]).length;
-        const sent = await ask('gbdt.trees', round, nodes, { firstTree: first, trees: JSON.stringify(trees.slice(first, last)), baseMargin }, 0);
+        const sent = await ask('gbdt.trees', round, nodes, { firstTree: first, trees: JSON.stringify(trees.slice(first, last)), baseMargin, lossSums: false }, 0);
         failures.push(...sent.failures, ...sent.missing.map(noReply));
         acknowledge(sent.replies, failures);
         nodes = nodes.filter((id) => held.get(id) === last);
@@ -164,28 +228,24 @@ export async function trainFederatedGbdt(options: FederatedGbdtOptions): Promise
     }
   }
 
-  /** Record how many trees each replying node holds; returns the valid loss sums. */
-  function acknowledge(replies: readonly Reply[], failures: Failure[]): Contribution[] {
-    const { contributions, failures: bad } = collect(replies, 'lossSums', 2, (v) => (v[0] >= 0 && v[1] >= 0 ? undefined : 'negative loss or row count'));
-    failures.push(...bad);
-    const good = new Set(contributions.map((c) => c.nodeId));
+  /** Record how many trees each replying node says it holds (a malformed count is a failure). */
+  function acknowledge(replies: readonly Reply[], failures: Failure[]): void {
     for (const r of replies) {
-      if (!good.has(r.nodeId)) continue;
       try {
         held.set(r.nodeId, readNumber(r.config, 'numTrees', { min: 0, max: trees.length, integer: true }));
       } catch (err) {
-        good.delete(r.nodeId);
         failures.push({ nodeId: r.nodeId, code: 'BAD_REPLY', message: (err as Error).message });
       }
     }
-    return contributions.filter((c) => good.has(c.nodeId));
   }
 
-  async function evaluate(nodeIds: readonly string[], round: number): Promise<FederatedMetrics | undefined> {
-    if (nodeIds.length < minNodes) return undefined;
-    const { replies } = await ask('gbdt.evaluate', round, nodeIds, { numTrees: round, baseMargin, split: 'test', numBins: numEvalBins });
-    const { contributions } = collect(replies, 'sums', 2 * numEvalBins + 3, (v) => (v.every((x) => x >= 0) ? undefined : 'negative count or sum'));
-    return contributions.length >= minNodes ? metricsFromSums(aggregator.sum(contributions), numEvalBins) : undefined;
+}
+
+/** Secure-mode repair of a summed [G, H, N] histogram: counts back to integers, hessians ≥ 0. */
+function cleanHistogram(v: Float64Array): void {
+  for (let i = 0; i < v.length; i += HIST_STRIDE) {
+    v[i + 1] = Math.max(0, v[i + 1]);
+    v[i + 2] = Math.max(0, Math.round(v[i + 2]));
   }
 }
 
@@ -193,26 +253,4 @@ export async function trainFederatedGbdt(options: FederatedGbdtOptions): Promise
 function checkHistogram(v: Float64Array): string | undefined {
   for (let i = 0; i < v.length; i += HIST_STRIDE) if (v[i + 1] < 0 || v[i + 2] < 0) return `negative hessian or count at ${i}`;
   return undefined;
-}
-
-/** Split replies into well-formed contributions of `key` and coded failures (BAD_REPLY). */
-function collect(replies: readonly Reply[], key: string, length: number, check?: (v: Float64Array) => string | undefined): { contributions: Contribution[]; failures: Failure[] } {
-  const contributions: Contribution[] = [];
-  const failures: Failure[] = [];
-  for (const r of replies) {
-    let problem: string | undefined;
-    try {
-      const vector = readArray(r.arrays, key, length);
-      problem = check?.(vector);
-      if (!problem) contributions.push({ nodeId: r.nodeId, vector });
-    } catch (err) {
-      problem = (err as Error).message;
-    }
-    if (problem) failures.push({ nodeId: r.nodeId, code: 'BAD_REPLY', message: problem });
-  }
-  return { contributions, failures };
-}
-
-function noReply(nodeId: string): Failure {
-  return { nodeId, code: 'NO_REPLY', message: 'no reply before the deadline' };
 }

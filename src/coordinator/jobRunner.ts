@@ -10,11 +10,15 @@ import type { Logger } from 'pino';
 import { parseSchemaJson, sameFeatureLayout } from '../data/schemaJson.js';
 import { featureColumns, type Schema } from '../data/schema.js';
 import { baselineFromColumnStats } from '../scoring/baseline.js';
+import { DEFAULT_THRESHOLDS } from '../scoring/scorer.js';
+import type { EvaluationFairness } from '../fairness/evaluation.js';
+import { defaultFairnessAttributes } from '../fairness/groups.js';
 import { deriveRandom } from '../math/random.js';
 import { createModel } from '../model/factory.js';
 import type { ModelSpec } from '../node/jobContext.js';
 import { parseEncoderSpec, type EncoderSpec } from '../preprocess/encoder.js';
 import { readJson } from '../protocol/config.js';
+import type { Reply } from '../protocol/message.js';
 import type { JobRecord, JobSpec, JsonObject, Store } from '../store/index.js';
 import { createStrategy } from '../strategy/index.js';
 import type { StrategyName } from '../strategy/strategy.js';
@@ -23,6 +27,7 @@ import { RoundError } from './errors.js';
 import { privacyConfigOf } from './jobSpec.js';
 import { exchange } from './exchange.js';
 import { federatedPreprocess } from './preprocess.js';
+import { aggregationModeOf } from './aggregationMode.js';
 import { federatedEvaluate } from './evaluate.js';
 import { restrictTransport } from './restrictedTransport.js';
 import { runRounds, type RoundReport, type TrainSettings } from './roundLoop.js';
@@ -131,12 +136,14 @@ export class JobRunner extends EventEmitter {
     const strategy = createStrategy(spec.strategy as StrategyName, strategyOptionsOf(spec));
     const timeoutMs = spec.roundTimeoutMs;
 
+    // one mode for every sum of the job: statistics, updates and evaluation histograms
+    const aggregation = aggregationModeOf(spec.options);
     let encoder: EncoderSpec;
     let baseline: number[];
     let totalRows: number;
     let parameters: Float64Array;
     if (job.currentRound === 0) {
-      const pre = await federatedPreprocess({ transport: jobTransport, jobId: job.id, datasetKey: spec.datasetKey, schema, nodeIds: participants, minNodes: spec.minNodes, timeoutMs });
+      const pre = await federatedPreprocess({ transport: jobTransport, jobId: job.id, datasetKey: spec.datasetKey, schema, nodeIds: participants, minNodes: spec.minNodes, timeoutMs, aggregation });
       encoder = pre.encoder;
       // the federation's mean applicant in encoded space: the reference for reason codes
       baseline = Array.from(baselineFromColumnStats(encoder, featureColumns(schema), pre.stats));
@@ -162,9 +169,8 @@ export class JobRunner extends EventEmitter {
       epochs: Number(h.epochs ?? 1), batchSize: Number(h.batchSize ?? 32), lr: Number(h.lr ?? 0.01),
       optimizer: (h.optimizer as 'sgd' | 'adam') ?? 'adam', l2: Number(h.l2 ?? 1e-3), classWeights: (h.classWeights as 'none' | 'balanced') ?? 'none',
     };
-    const jobOptions = (spec.options ?? {}) as { secureAggregation?: boolean; secaggNeighbours?: number };
     const { parameters: final, history } = await runRounds({
-      aggregation: jobOptions.secureAggregation ? { kind: 'secure', neighbours: jobOptions.secaggNeighbours } : { kind: 'plain' },
+      aggregation,
       totalRows,
       transport: jobTransport, strategy, jobId: job.id, seed: spec.seed, rounds: spec.rounds, startRound: job.currentRound + 1,
       initialParameters: parameters, train, fractionFit: Number(h.fractionFit ?? 1), minNodes: spec.minNodes, timeoutMs,
@@ -190,9 +196,10 @@ export class JobRunner extends EventEmitter {
     const lastMetrics = rounds[rounds.length - 1]?.metrics ?? {};
     // the final model's score histograms (100 bins, summed over the nodes' test rows) for the
     // model report's ROC, KS, score-distribution and calibration charts; no score leaves a node
+    const fairness = reportFairnessOf(schema);
     const evaluation = await federatedEvaluate({
       transport: jobTransport, jobId: job.id, round: spec.rounds + 1, nodeIds: participants, parameters: final, minNodes: spec.minNodes,
-      timeoutMs, numBins: 100, totalRows, aggregation: jobOptions.secureAggregation ? { kind: 'secure', neighbours: jobOptions.secaggNeighbours } : { kind: 'plain' },
+      timeoutMs, numBins: REPORT_BINS, totalRows, fairness, aggregation,
     }).catch((err: Error) => {
       this.options.logger.warn({ jobId: job.id }, `final evaluation for the model report failed: ${err.message}`);
       return undefined;
@@ -201,8 +208,9 @@ export class JobRunner extends EventEmitter {
     const version = await store.createModelVersion({
       jobId: job.id,
       parameters: float64ToBytes(final),
-      meta: { kind: modelSpec.kind, config: modelSpec.config as JsonObject, numFeatures: encoder.features.length, encoder: encoder as unknown as JsonObject, baseline, datasetKey: spec.datasetKey, schema: schema as unknown as JsonObject, metrics: lastMetrics, ...(evaluation ? { evaluation: { numBins: 100, sums: Array.from(evaluation.sums), participants: evaluation.participants } } : {}) },
-      lineage: { nodes, rounds: rounds.map((r) => r.round), settings: { model: spec.model, strategy: spec.strategy, hyperparameters: spec.hyperparameters, seed: spec.seed, rounds: spec.rounds }, feedbackIds: [] },
+      meta: { kind: modelSpec.kind, config: modelSpec.config as JsonObject, numFeatures: encoder.features.length, encoder: encoder as unknown as JsonObject, baseline, datasetKey: spec.datasetKey, schema: schema as unknown as JsonObject, metrics: lastMetrics, ...reportMeta(evaluation, fairness) },
+      // officers' feedback the nodes trained on (ids only; every round of a job reports the same set)
+      lineage: { nodes, rounds: rounds.map((r) => r.round), settings: { model: spec.model, strategy: spec.strategy, hyperparameters: spec.hyperparameters, seed: spec.seed, rounds: spec.rounds }, feedbackIds: [...new Set(history.flatMap((r) => r.feedbackIds ?? []))].sort() },
     });
     await this.finish(job, version.id, history.length);
   }
@@ -210,8 +218,10 @@ export class JobRunner extends EventEmitter {
   /** Grow a GBDT job's trees, register the ensemble as a model version, complete the job. */
   private async finishGbdt(job: JobRecord, transport: Transport, participants: string[], schema: Schema): Promise<void> {
     const { store } = this.options;
-    const { ensemble, lastMetrics } = await runGbdtJob({
-      store, job, transport, participants, schema,
+    // the whole ensemble's final evaluation, as for the other models: the model report's histograms and fairness counts
+    const fairness = reportFairnessOf(schema);
+    const { ensemble, lastMetrics, evaluation, evaluationError } = await runGbdtJob({
+      store, job, transport, participants, schema, finalEvaluation: { numBins: REPORT_BINS, ...(fairness ? { fairness } : {}) },
       onRound: async (round, roundParticipants, auc) => {
         await store.appendAudit({ actor: 'coordinator', action: 'round.committed', subject: job.id, details: { round, participants: roundParticipants, auc } });
         this.emit('round', { jobId: job.id, report: { round, participants: roundParticipants, durationMs: 0, metrics: auc === null ? undefined : { auc } } });
@@ -219,11 +229,12 @@ export class JobRunner extends EventEmitter {
         if ((await store.getJob(job.id)).status === 'cancelled') throw new RoundError('JOB_CANCELLED', round, `job ${job.id} was cancelled`);
       },
     });
+    if (evaluationError !== undefined) this.options.logger.warn({ jobId: job.id }, `final evaluation for the model report failed: ${evaluationError}`);
     const rounds = await store.listRounds(job.id);
     const version = await store.createModelVersion({
       jobId: job.id,
       parameters: new Uint8Array(0),
-      meta: { kind: 'gbdt', ensemble: ensemble.toJSON() as unknown as JsonObject, numFeatures: ensemble.features.length, datasetKey: job.spec.datasetKey, schema: schema as unknown as JsonObject, metrics: lastMetrics },
+      meta: { kind: 'gbdt', ensemble: ensemble.toJSON() as unknown as JsonObject, numFeatures: ensemble.features.length, datasetKey: job.spec.datasetKey, schema: schema as unknown as JsonObject, metrics: lastMetrics, ...reportMeta(evaluation, fairness) },
       lineage: { nodes: [...new Set(rounds.flatMap((r) => r.participants))].sort(), rounds: rounds.map((r) => r.round), settings: { model: 'gbdt', hyperparameters: job.spec.hyperparameters, seed: job.spec.seed, rounds: job.spec.rounds }, feedbackIds: [] },
     });
     await this.finish(job, version.id, rounds.length);
@@ -255,6 +266,17 @@ export class JobRunner extends EventEmitter {
   }
 
   /** Ask online nodes to describe the dataset; keep those whose schema matches the first one's. */
+  /** Keep a node's reported privacy budget in the audit log (the dashboard's privacy panel reads the newest). */
+  private async recordBudget(jobId: string, datasetKey: string, reply: Reply): Promise<void> {
+    const report = parseBudgetReport(reply.config.privacyBudget);
+    if (report === undefined) return;
+    if (typeof report === 'string') {
+      this.options.logger.warn({ jobId, nodeId: reply.nodeId }, `node sent an invalid privacy budget: ${report}`);
+      return;
+    }
+    await this.options.store.appendAudit({ actor: reply.nodeId, action: 'privacy.budget.reported', subject: reply.nodeId, details: { jobId, datasetKey, ...report } });
+  }
+
   private async describe(jobId: string, spec: JobSpec, online: string[], extraConfig: Record<string, string>): Promise<{ participants: string[]; schema: Schema }> {
     const { replies, failures } = await exchange({ transport: this.options.transport, jobId, round: 0, type: 'describe', nodeIds: online, config: { datasetKey: spec.datasetKey, ...extraConfig }, timeoutMs: spec.roundTimeoutMs, minReplies: spec.minNodes });
     for (const f of failures) this.options.logger.info({ jobId, nodeId: f.nodeId, code: f.code }, `node does not take part: ${f.message}`);
@@ -271,13 +293,51 @@ export class JobRunner extends EventEmitter {
       if (!schema) schema = s;
       if (sameFeatureLayout(schema, s)) participants.push(r.nodeId);
       else this.options.logger.warn({ jobId, nodeId: r.nodeId }, `dataset "${spec.datasetKey}" has a different schema at this node; left out`);
+      await this.recordBudget(jobId, spec.datasetKey, r);
     }
     if (!schema || participants.length < spec.minNodes) throw new RoundError('TOO_FEW_NODES', 0, `job ${jobId}: ${participants.length} nodes hold dataset "${spec.datasetKey}" with a common schema, at least ${spec.minNodes} needed`);
     return { participants: participants.sort(), schema };
   }
 }
 
+/**
+ * What a node's describe reply says of its privacy budget for the dataset (`config.privacyBudget`,
+ * see src/node/privacyMod.ts): undefined when absent, an error message when malformed.
+ */
+export function parseBudgetReport(value: unknown): { epsilon: number; delta: number; remainingEpsilon: number } | string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > 500) return 'privacyBudget: expected a short JSON text';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return 'privacyBudget: not JSON';
+  }
+  const { epsilon, delta, remainingEpsilon } = (parsed ?? {}) as Record<string, unknown>;
+  if (typeof epsilon !== 'number' || !Number.isFinite(epsilon) || epsilon <= 0 || epsilon > 1e6) return 'privacyBudget.epsilon: expected a positive number';
+  if (typeof delta !== 'number' || !(delta > 0 && delta < 1)) return 'privacyBudget.delta: expected a number in (0, 1)';
+  if (typeof remainingEpsilon !== 'number' || !Number.isFinite(remainingEpsilon) || remainingEpsilon < 0 || remainingEpsilon > epsilon + 1e-9) return 'privacyBudget.remainingEpsilon: expected a number from 0 to epsilon';
+  return { epsilon, delta, remainingEpsilon };
+}
+
 class StopRequested extends Error {}
+
+/** Score-histogram bins of a model version's final evaluation (the model report's charts). */
+const REPORT_BINS = 100;
+
+/** The model-version meta the report reads: `evaluation` (histogram sums) and `fairness` (request and counts), when collected. */
+function reportMeta(evaluation: { sums: Float64Array; participants: string[]; fairnessCounts?: Float64Array } | undefined, fairness: EvaluationFairness | undefined): JsonObject {
+  return {
+    ...(evaluation ? { evaluation: { numBins: REPORT_BINS, sums: Array.from(evaluation.sums), participants: evaluation.participants } } : {}),
+    ...(fairness && evaluation?.fairnessCounts ? { fairness: { ...fairness, counts: Array.from(evaluation.fairnessCounts) } as unknown as JsonObject } : {}),
+  };
+}
+
+/** The fairness counts the model report asks of the final evaluation: the schema's protected attributes, at the scorer's approval cut-off. */
+function reportFairnessOf(schema: Schema): EvaluationFairness | undefined {
+  const attributes = defaultFairnessAttributes(schema).filter((a) => schema.columns.some((c) => c.name === a.column));
+  return attributes.length > 0 ? { attributes, threshold: DEFAULT_THRESHOLDS.classify, numBins: 20 } : undefined;
+}
 
 /** The model a job spec asks for. */
 export function modelSpecOf(spec: JobSpec): ModelSpec {

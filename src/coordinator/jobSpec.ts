@@ -27,7 +27,10 @@ const PRIVACY_FIELDS: Record<PrivacySettings['mechanism'], readonly string[]> = 
   'dp-fedavg': ['mechanism', 'targetEpsilon', 'noiseMultiplier', 'delta', 'clipNorm', 'nodeSampleRate', 'numNodes'],
 };
 const HYPER_FIELDS = new Set(['epochs', 'batchSize', 'lr', 'optimizer', 'l2', 'classWeights', 'fractionFit', 'hidden', 'activation', 'proximalMu', 'beta', 'numByzantine', 'multiKrum', 'serverLr', 'beta1', 'beta2', 'tau', 'depth', 'learningRate', 'lambda', 'minChildWeight', 'maxBins']);
-const OPTION_FIELDS = new Set(['approveModel', 'description', 'secureAggregation', 'secaggNeighbours']);
+const OPTION_FIELDS = new Set(['approveModel', 'description', 'secureAggregation', 'secaggNeighbours', 'aggregation', 'paillierKeyBits']);
+/** How a job's sums are protected (see aggregationMode.ts); `secureAggregation: true` means 'secure'. */
+const AGGREGATION_MODES = ['plain', 'secure', 'paillier'] as const;
+const PAILLIER_KEY_BITS = [1024, 2048, 3072, 4096];
 
 /** Parse a job submission. */
 export function parseJobSubmission(body: unknown): { ok: true; spec: JobSpec } | { ok: false; issues: JobSubmissionIssue[] } {
@@ -102,11 +105,20 @@ export function parseJobSubmission(body: unknown): { ok: true; spec: JobSpec } |
       if (!OPTION_FIELDS.has(k)) add(`options.${k}`, 'unknown_field', `unknown option; expected one of ${[...OPTION_FIELDS].join(', ')}`);
       else if ((k === 'approveModel' || k === 'secureAggregation') && typeof v !== 'boolean') add(`options.${k}`, 'wrong_type', 'expected true or false');
       else if (k === 'secaggNeighbours' && (!Number.isInteger(v) || (v as number) < 2 || (v as number) > 254)) add('options.secaggNeighbours', 'out_of_range', 'expected an integer from 2 to 254');
-      else if (k === 'secureAggregation' && v === true && model === 'gbdt') add('options.secureAggregation', 'out_of_range', 'secure aggregation of tree histograms is not available yet');
       else if (k === 'secureAggregation' && v === true && ['trimmed', 'median', 'krum'].includes(strategy)) add('options.secureAggregation', 'out_of_range', `strategy ${strategy} needs each node's update, which secure aggregation hides`);
       else if (k === 'description' && (typeof v !== 'string' || v.length > 1000)) add('options.description', 'wrong_type', 'expected a string of at most 1000 characters');
+      else if (k === 'aggregation' && (typeof v !== 'string' || !(AGGREGATION_MODES as readonly string[]).includes(v))) add('options.aggregation', 'unknown_value', `expected one of ${AGGREGATION_MODES.join(', ')}, got ${JSON.stringify(v)}`);
+      else if (k === 'paillierKeyBits' && !PAILLIER_KEY_BITS.includes(v as number)) add('options.paillierKeyBits', 'out_of_range', `expected one of ${PAILLIER_KEY_BITS.join(', ')}, got ${JSON.stringify(v)}`);
       else options[k] = v as boolean | string | number;
     }
+    const mode = options.aggregation;
+    if (mode !== undefined && options.secureAggregation === true && mode !== 'secure') add('options.aggregation', 'out_of_range', `secureAggregation: true asks for secure aggregation, aggregation asks for ${String(mode)}: choose one`);
+    if (mode === 'paillier') {
+      if (model === 'gbdt') add('options.aggregation', 'out_of_range', 'Paillier aggregation is for logistic regression and MLP jobs; boosted trees support plain and secure aggregation');
+      if (['trimmed', 'median', 'krum'].includes(strategy)) add('options.aggregation', 'out_of_range', `strategy ${strategy} needs each node's update, which Paillier aggregation hides`);
+      if (minNodes < 3) add('options.aggregation', 'out_of_range', 'Paillier aggregation needs minNodes ≥ 3 (with two nodes each learns the other\'s update from the sum)');
+    } else if (mode === 'secure' && ['trimmed', 'median', 'krum'].includes(strategy)) add('options.aggregation', 'out_of_range', `strategy ${strategy} needs each node's update, which secure aggregation hides`);
+    if (options.paillierKeyBits !== undefined && mode !== 'paillier') add('options.paillierKeyBits', 'out_of_range', 'applies to aggregation "paillier" only');
   }
   if (b.privacy !== undefined && model === 'gbdt') add('privacy', 'out_of_range', 'differential privacy is not available for gbdt yet');
   if (b.privacy !== undefined) {

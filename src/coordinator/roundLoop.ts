@@ -12,9 +12,11 @@ import type { FitResult, Strategy, SumInput } from '../strategy/strategy.js';
 import type { Transport } from '../transport/transport.js';
 import { plainAggregator, type SumAggregator } from './aggregation.js';
 import { RoundError } from './errors.js';
-import { federatedEvaluate } from './evaluate.js';
+import { evaluationResult, evaluationSum, federatedEvaluate, type EvaluateRequest } from './evaluate.js';
+import { secureExchangeJoint } from './secureAggregation.js';
 import { exchange, type ExchangeResult } from './exchange.js';
 import { collectSum, type AggregationMode, type CollectResult } from './collect.js';
+import { readFeedbackIds } from '../protocol/feedbackIds.js';
 
 /** Local-training settings sent to nodes with every train message. */
 export interface TrainSettings {
@@ -44,6 +46,11 @@ export interface RoundLoopOptions {
   readonly timeoutMs: number;
   /** Evaluate on the nodes' test splits after every round (default true). */
   readonly evaluateEveryRound?: boolean;
+  /**
+   * Send round r's evaluation together with round r + 1's training (plain aggregation only;
+   * default true). Reports and metrics are the same either way; only the timing differs.
+   */
+  readonly pipelineEvaluation?: boolean;
   readonly aggregator?: SumAggregator;
   /**
    * How sums are computed (default plain). With `secure`, model updates and evaluation
@@ -69,6 +76,8 @@ export interface RoundReport {
   readonly trainLoss: number;
   readonly metrics?: FederatedMetrics;
   readonly durationMs: number;
+  /** Officers' feedback the nodes' local training used this round (opaque ids; see protocol/feedbackIds.ts). */
+  readonly feedbackIds?: string[];
 }
 
 /** Choose the round's nodes: a seeded sample of ⌈fraction·available⌉, at least minNodes. */
@@ -81,46 +90,109 @@ export function sampleNodes(available: readonly string[], fraction: number, minN
   return rng.shuffle(sorted).slice(0, k).sort();
 }
 
-/** Run rounds `startRound..rounds`; returns the final parameters and the per-round reports. */
+/**
+ * Run rounds `startRound..rounds`; returns the final parameters and the per-round reports.
+ *
+ * With plain aggregation the evaluation of round r's model is pipelined with round r + 1's
+ * training: both messages carry the same parameters, so they go out together and a node
+ * evaluates and then trains without waiting for another round trip. Round r is reported (and
+ * so committed by `onRound`) once its metrics are in, before round r + 1 is; a crash in
+ * between resumes from round r and repeats round r + 1, which nothing had counted yet. With
+ * secure aggregation the two exchanges share one SecAgg session (secureExchangeJoint: one key
+ * set-up and one unmasking for both sums) when the same nodes evaluate and train; otherwise
+ * they run in sequence.
+ */
 export async function runRounds(options: RoundLoopOptions): Promise<{ parameters: Float64Array; history: RoundReport[] }> {
   const { transport, strategy, train } = options;
   if (!Number.isInteger(options.rounds) || options.rounds < 1) throw new RangeError(`rounds: expected a positive integer, got ${options.rounds}`);
   if (!Number.isInteger(options.minNodes) || options.minNodes < 1) throw new RangeError(`minNodes: expected a positive integer, got ${options.minNodes}`);
   const mode: AggregationMode = options.aggregation ?? { kind: 'plain', aggregator: options.aggregator ?? plainAggregator };
+  const evaluateEveryRound = options.evaluateEveryRound ?? true;
+  const pipeline = evaluateEveryRound && mode.kind === 'plain' && (options.pipelineEvaluation ?? true);
+  // secure aggregation: round r's evaluation and round r + 1's training share one SecAgg session
+  const joint = evaluateEveryRound && mode.kind === 'secure' && !strategy.needsIndividualUpdates && (options.pipelineEvaluation ?? true);
+  /** A round whose evaluation waits to go out with the next round's training (secure mode). */
+  let deferred: { report: RoundReport; parameters: Float64Array; nodeIds: string[] } | undefined;
   let parameters: Float64Array = Float64Array.from(options.initialParameters);
   const history: RoundReport[] = [];
   const trainConfig: Record<string, ConfigValue> = { ...train, ...options.extraTrainConfig };
+  /** A round whose evaluation is in flight: reported once the metrics arrive. */
+  let pending: { report: RoundReport; parameters: Float64Array; evaluation: Promise<FederatedMetrics> } | undefined;
+  const evaluate = (round: number, nodeIds: readonly string[], model: Float64Array) =>
+    federatedEvaluate({ transport, jobId: options.jobId, round, nodeIds, parameters: model, minNodes: options.minNodes, timeoutMs: options.timeoutMs, aggregation: mode, totalRows: options.totalRows });
+  const report = async (done: RoundReport, model: Float64Array) => {
+    history.push(done);
+    await options.onRound?.(done, model);
+  };
+  const settlePending = async () => {
+    if (!pending) return;
+    const { report: done, parameters: model, evaluation } = pending;
+    pending = undefined;
+    await report({ ...done, metrics: await evaluation }, model);
+  };
 
   for (let round = options.startRound ?? 1; round <= options.rounds; round++) {
     const started = Date.now();
     const available = await transport.nodeIds();
-    if (available.length < options.minNodes) throw new RoundError('TOO_FEW_NODES', round, `round ${round}: ${available.length} nodes available, at least ${options.minNodes} needed`);
+    if (available.length < options.minNodes) {
+      await pending?.evaluation.catch(() => undefined);
+      throw new RoundError('TOO_FEW_NODES', round, `round ${round}: ${available.length} nodes available, at least ${options.minNodes} needed`);
+    }
     const sampled = sampleNodes(available, options.fractionFit ?? 1, options.minNodes, options.seed, round);
     const request = {
       transport, jobId: options.jobId, round, nodeIds: sampled,
       arrays: { parameters }, config: { ...trainConfig, ...strategy.fitConfig(round) },
       timeoutMs: options.timeoutMs, minReplies: options.minNodes,
     };
+    const P = parameters.length;
+    if (strategy.needsIndividualUpdates && mode.kind !== 'plain') throw new RoundError('SECURE_AGGREGATION_UNSUPPORTED', round, `strategy ${strategy.name} needs each node's update, which ${mode.kind === 'secure' ? 'secure aggregation' : 'Paillier aggregation'} hides; use fedavg, fedprox, fedadam or fedyogi`);
+    const trainSum = { ...request, type: 'train' as const, vectorLength: P + 1, clip: SECURE_PARAMETER_CLIP, weightScale: mode.kind !== 'plain' ? Math.max(1, options.totalRows ?? 10_000) : 1 };
+    let jointTraining: Promise<ExchangeResult> | undefined;
+    if (deferred) {
+      const held = deferred;
+      deferred = undefined;
+      const evalRequest: EvaluateRequest = { transport, jobId: options.jobId, round: held.report.round, nodeIds: held.nodeIds, parameters: held.parameters, minNodes: options.minNodes, timeoutMs: options.timeoutMs, aggregation: mode, totalRows: options.totalRows };
+      if (mode.kind === 'secure' && sameNodes(sampled, held.nodeIds)) {
+        const both = secureExchangeJoint([evaluationSum(evalRequest), trainSum], mode);
+        jointTraining = both.then(([, trained]) => trained);
+        const evaluation = both.then(([evaluated]) => evaluationResult(evalRequest, evaluated));
+        evaluation.catch(() => undefined); // observed by settlePending below
+        pending = { report: held.report, parameters: held.parameters, evaluation };
+      } else {
+        // another set of nodes trains this round: evaluate first, on its own
+        pending = { report: held.report, parameters: held.parameters, evaluation: federatedEvaluate(evalRequest) };
+        await settlePending();
+      }
+    }
+    const training: Promise<ExchangeResult> = jointTraining ?? (strategy.needsIndividualUpdates
+      ? exchange({ ...request, type: 'train' })
+      : collectSum(trainSum, mode));
+    // the previous round is reported while this one trains; if that fails, this round's
+    // outcome no longer matters, but its promise must not be left unobserved
+    try {
+      await settlePending();
+    } catch (err) {
+      await training.catch(() => undefined);
+      throw err;
+    }
+    const exchanged = await training;
     let sumInput: SumInput | undefined;
     let results: FitResult[] = [];
-    let exchanged: ExchangeResult;
     if (strategy.needsIndividualUpdates) {
-      if (mode.kind === 'secure') throw new RoundError('SECURE_AGGREGATION_UNSUPPORTED', round, `strategy ${strategy.name} needs each node's update, which secure aggregation hides; use fedavg, fedprox, fedadam or fedyogi`);
-      exchanged = await exchange({ ...request, type: 'train' });
       results = exchanged.replies.map((r) => ({
         nodeId: r.nodeId,
-        parameters: readArray(r.arrays, 'parameters', parameters.length),
+        parameters: readArray(r.arrays, 'parameters', P),
         numExamples: readNumber(r.config, 'numExamples', { min: 1, integer: true }),
       }));
     } else {
-      const P = parameters.length;
-      const collected = await collectSum({ ...request, type: 'train', vectorLength: P + 1, clip: SECURE_PARAMETER_CLIP, weightScale: mode.kind === 'secure' ? Math.max(1, options.totalRows ?? 10_000) : 1 }, mode);
-      exchanged = collected;
+      const collected = exchanged as CollectResult;
       sumInput = { kind: 'sum', weightedSum: collected.sum.subarray(0, P), totalWeight: collected.sum[P], numNodes: collected.included.length };
     }
     const { replies, failures, missing } = exchanged;
     let trainLoss = 0, numExamples = 0;
+    const feedbackIds = new Set<string>();
     for (const r of replies) {
+      for (const id of readFeedbackIds(r.config)) feedbackIds.add(id);
       const n = Number(r.config.numExamples);
       numExamples += n;
       trainLoss += n * Number(r.config.loss ?? NaN);
@@ -130,18 +202,28 @@ export async function runRounds(options: RoundLoopOptions): Promise<{ parameters
       ? strategy.aggregateFit(parameters, sumInput, round)
       : strategy.aggregateFit(parameters, { kind: 'individual', results }, round);
 
-    let metrics: FederatedMetrics | undefined;
-    if (options.evaluateEveryRound ?? true) {
-      metrics = await federatedEvaluate({ transport, jobId: options.jobId, round, nodeIds: available, parameters, minNodes: options.minNodes, timeoutMs: options.timeoutMs, aggregation: mode, totalRows: options.totalRows });
-    }
-    const report: RoundReport = {
+    const done: RoundReport = {
       round, participants: sumInput ? (exchanged as CollectResult).included : results.map((r) => r.nodeId), dropped: [...failures.map((f) => f.nodeId), ...missing], failures,
-      numExamples, trainLoss, metrics, durationMs: Date.now() - started,
+      numExamples, trainLoss, durationMs: Date.now() - started,
+      ...(feedbackIds.size > 0 ? { feedbackIds: [...feedbackIds].sort() } : {}),
     };
-    history.push(report);
-    await options.onRound?.(report, parameters);
+    if (!evaluateEveryRound) await report(done, parameters);
+    else if (pipeline && round < options.rounds) {
+      const evaluation = evaluate(round, available, parameters);
+      evaluation.catch(() => undefined); // observed when the next round settles it
+      pending = { report: done, parameters, evaluation };
+    } else if (joint && round < options.rounds) deferred = { report: done, parameters, nodeIds: available };
+    else await report({ ...done, metrics: await evaluate(round, available, parameters) }, parameters);
   }
+  await settlePending();
   return { parameters, history };
+}
+
+/** Whether two node lists hold the same nodes. */
+function sameNodes(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((id) => set.has(id));
 }
 
 /**

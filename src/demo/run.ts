@@ -6,7 +6,7 @@
  * 8049) until Ctrl-C stops every process.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadNodeConfig, loadNodeDatasets } from '../node/config.js';
 import { ManagementClient } from '../cli/management.js';
 import { watch } from '../cli/jobs.js';
@@ -110,6 +110,11 @@ export async function runDemo(options: DemoOptions): Promise<{ federatedAuc: num
     const setupTokenFile = join(dir, 'state', 'coordinator', 'setup-token');
     if (existsSync(setupTokenFile)) {
       out.write(`  dashboard: ${coordinatorUrl}/  (first admin: "Set up" with this one-time token)\n    ${readFileSync(setupTokenFile, 'utf8').trim()}\n`);
+    }
+    // each lender's own workspace (scored applications, reasons, feedback) has its own accounts
+    for (const lender of lenders) {
+      const nodeToken = join(dirname(lender.config), 'state', lender.name, 'setup-token');
+      if (existsSync(nodeToken)) out.write(`  ${lender.name} workspace: http://127.0.0.1:${lender.port}/  (first admin there: "Set up" with ${readFileSync(nodeToken, 'utf8').trim()})\n`);
     }
     if (options.serve) {
       out.write('\nPress Ctrl-C to stop every process.\n');

@@ -48,6 +48,10 @@ export interface PolicyConfig {
   allowedDatasets?: string[];
 }
 
+/** Which machine-API scorings a node files in its workspace (see NodeConfig.scoring). */
+export const KEEP_SCORED = ['api', 'all', 'none'] as const;
+export type KeepScored = (typeof KEEP_SCORED)[number];
+
 /** A lender node's validated configuration, with defaults filled in and paths resolved. */
 export interface NodeConfig {
   institution: string;
@@ -59,7 +63,17 @@ export interface NodeConfig {
   api: { host: string; port: number };
   datasets: DatasetConfig[];
   policy: PolicyConfig;
-  scoring: { dataset?: string; thresholds: { review: number; decline: number } };
+  /**
+   * `keepScored`: which machine-API scorings are stored in the node's workspace
+   * (`<dataDir>/applications.db`) for officers' review and feedback. `api` (default): records
+   * scored by `/api/v1/score`; `all` (or `true`): also those of the seed-compatible
+   * `/predictCreditRisk`; `none` (or `false`): neither. Records scored from the workspace page
+   * are always stored. The seed API is left out by default because filing a record costs about
+   * four times scoring it (reasons, contributions, a database row): bulk decision engines keep
+   * the throughput of the system FedCredit replaces unless the owner asks otherwise
+   * (bench/results/scoring.json measures both).
+   */
+  scoring: { dataset?: string; thresholds: { review: number; decline: number }; keepScored: KeepScored };
   tls?: { ca?: string };
 }
 
@@ -258,12 +272,15 @@ function readPolicy(c: ConfigChecker, root: Mapping, keys: readonly string[]): P
 }
 
 function readScoring(c: ConfigChecker, root: Mapping, datasets: readonly DatasetConfig[], keys: readonly string[]): NodeConfig['scoring'] {
-  const m = c.section(root, 'scoring', '', ['dataset', 'thresholds']);
+  const m = c.section(root, 'scoring', '', ['dataset', 'thresholds', 'keepScored']);
+  const given = m.keepScored ?? 'api';
+  const keepScored: KeepScored | undefined = given === true ? 'all' : given === false ? 'none' : KEEP_SCORED.find((k) => k === given);
+  if (keepScored === undefined) c.add('scoring.keepScored', `expected one of ${KEEP_SCORED.join(', ')} (or true / false), got ${c.describe(given)}`);
   const t = c.section(m, 'thresholds', 'scoring', ['review', 'decline']);
   const review = c.number(t, 'review', 'scoring.thresholds', { min: 0, max: 1, fallback: NODE_CONFIG_DEFAULTS.thresholds.review });
   const decline = c.number(t, 'decline', 'scoring.thresholds', { min: 0, max: 1, fallback: NODE_CONFIG_DEFAULTS.thresholds.decline });
   if (review > decline) c.add('scoring.thresholds', `review (${review}) must not exceed decline (${decline}): scores between them go to review`);
   const named = c.oneOf(m, 'dataset', 'scoring', keys, 'dataset key');
   const dataset = named ?? datasets.find((d) => d.schema === 'german')?.key;
-  return { ...optional('dataset', dataset), thresholds: { review, decline } };
+  return { ...optional('dataset', dataset), thresholds: { review, decline }, keepScored: keepScored ?? 'api' };
 }

@@ -5,16 +5,19 @@
  * `train` (local training from the global parameters) and `evaluate` (score histogram sums
  * for federated AUC/KS). What leaves the node is only parameters and sums over rows.
  */
-import { featureColumns } from '../data/schema.js';
+import { featureColumns, type Table } from '../data/schema.js';
+import { concatTables } from './workspace/trainingRows.js';
+import { feedbackIdsConfig } from '../protocol/feedbackIds.js';
 import { deriveRandom } from '../math/random.js';
 import { localEvaluationSums } from '../metrics/histogram.js';
+import { withFairnessCounts } from '../fairness/evaluation.js';
 import { createModel } from '../model/factory.js';
 import { trainLocal } from '../model/train.js';
 import { readArray, readBoolean, readJson, readNumber, readString, ProtocolError } from '../protocol/config.js';
 import { readTrainOptions } from './trainConfig.js';
 import { replyTo, type Message } from '../protocol/message.js';
 import { parseEncoderSpec } from '../preprocess/encoder.js';
-import { localStats, statsLayout } from '../preprocess/stats.js';
+import { STATS_PARTS, localStats, selectStats, statsLayout } from '../preprocess/stats.js';
 import type { Handler } from './app.js';
 import { JobContext, type ModelSpec, type NodeDataset } from './jobContext.js';
 import { readPrivacy, trainPrivately, type DpRandomness } from './privateTrain.js';
@@ -25,6 +28,12 @@ export { TRAIN_DEFAULTS } from './trainConfig.js';
 export interface CreditHandlerOptions {
   /** Where DP sampling and noise come from: the OS (default) or the job seed (simulations). */
   readonly dpRandomness?: DpRandomness;
+  /**
+   * Labelled rows from officers' feedback (src/node/workspace/trainingRows.ts), asked at each
+   * job's setup and appended to the dataset's training split for that job; the train replies
+   * then report the feedback ids (ids only) for the model's lineage.
+   */
+  readonly trainingFeedback?: (dataset: NodeDataset) => Promise<{ readonly ids: readonly string[]; readonly table: Table } | undefined>;
 }
 
 /**
@@ -59,7 +68,10 @@ export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>,
       const dataset = datasetFor(message);
       const includeProtected = readBoolean(message.config, 'includeProtected', false);
       const layout = statsLayout(featureColumns(dataset.train.schema, includeProtected));
-      return replyTo(message, { arrays: { stats: localStats(dataset.train, layout) }, config: { numRows: dataset.train.numRows } });
+      // under secure aggregation or Paillier the coordinator asks for the counts, then the moments
+      const part = readString(message.config, 'statsPart', { allowed: STATS_PARTS, fallback: 'all' });
+      const stats = localStats(dataset.train, layout);
+      return replyTo(message, { arrays: { stats: part === 'all' ? stats : selectStats(stats, layout, part) }, config: { numRows: dataset.train.numRows } });
     },
 
     async setup(message) {
@@ -68,8 +80,10 @@ export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>,
       const model = parseModelSpec(readJson(message.config, 'model', 10_000));
       const seed = message.config.seed ?? 0;
       if (typeof seed === 'boolean') throw new ProtocolError('config.seed: expected a number or string');
-      jobs.set(message.jobId, new JobContext({ jobId: message.jobId, dataset, encoder, model, seed }));
-      return replyTo(message, { config: { numTrain: dataset.train.numRows, numTest: dataset.test.numRows, numFeatures: encoder.features.length } });
+      const feedback = await options.trainingFeedback?.(dataset);
+      const used = feedback && feedback.table.numRows > 0 ? { ...dataset, train: concatTables(dataset.train.schema, [dataset.train, feedback.table]) } : dataset;
+      jobs.set(message.jobId, new JobContext({ jobId: message.jobId, dataset: used, encoder, model, seed, feedbackIds: feedback?.ids ?? [] }));
+      return replyTo(message, { config: { numTrain: used.train.numRows, numTest: dataset.test.numRows, numFeatures: encoder.features.length } });
     },
 
     async train(message) {
@@ -79,12 +93,15 @@ export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>,
       model.setParameters(readArray(message.arrays, 'parameters', model.numParameters));
       const c = message.config;
       const privacy = readPrivacy(c);
-      if (privacy) return replyTo(message, trainPrivately({ message, privacy, model, data: { x, y }, seed: job.seed, randomness: dpRandomness }));
+      if (privacy) {
+        const content = trainPrivately({ message, privacy, model, data: { x, y }, seed: job.seed, randomness: dpRandomness });
+        return replyTo(message, { ...content, config: { ...content.config, ...feedbackIdsConfig(job.feedbackIds) } });
+      }
       const result = trainLocal(model, { x, y }, readTrainOptions(message, job.seed));
       // Rounded to float32: the wire carries 4 bytes per parameter, and the in-process and
       // networked transports then produce the very same model.
       const parameters = model.getParameters().map(Math.fround);
-      return replyTo(message, { arrays: { parameters }, config: { numExamples: result.numExamples, loss: result.meanLoss } });
+      return replyTo(message, { arrays: { parameters }, config: { numExamples: result.numExamples, loss: result.meanLoss, ...feedbackIdsConfig(job.feedbackIds) } });
     },
 
     async evaluate(message) {
@@ -95,7 +112,9 @@ export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>,
       const model = createModel(job.model.kind, job.encoder.features.length, job.model.config, deriveRandom(job.seed, 'init'));
       model.setParameters(readArray(message.arrays, 'parameters', model.numParameters));
       const scores = model.predictProba(x);
-      return replyTo(message, { arrays: { sums: localEvaluationSums(scores, y, numBins) }, config: { numExamples: x.rows } });
+      // with config.fairness, the group counts of the model report ride along (sums over rows only)
+      const sums = withFairnessCounts(message.config, localEvaluationSums(scores, y, numBins), job.dataset[split], scores);
+      return replyTo(message, { arrays: { sums }, config: { numExamples: x.rows } });
     },
   };
 }

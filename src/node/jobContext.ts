@@ -32,14 +32,17 @@ export class JobContext {
   readonly encoder: EncoderSpec;
   readonly model: ModelSpec;
   readonly seed: number | string;
+  /** Officers' feedback whose rows were added to the training split (ids only). */
+  readonly feedbackIds: readonly string[];
   private readonly cache = new Map<'train' | 'test', EncodedSplit>();
 
-  constructor(fields: { jobId: string; dataset: NodeDataset; encoder: EncoderSpec; model: ModelSpec; seed: number | string }) {
+  constructor(fields: { jobId: string; dataset: NodeDataset; encoder: EncoderSpec; model: ModelSpec; seed: number | string; feedbackIds?: readonly string[] }) {
     this.jobId = fields.jobId;
     this.dataset = fields.dataset;
     this.encoder = fields.encoder;
     this.model = fields.model;
     this.seed = fields.seed;
+    this.feedbackIds = fields.feedbackIds ?? [];
   }
 
   /** The encoded train or test split (encoded once, then cached). */

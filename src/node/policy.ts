@@ -131,7 +131,11 @@ export function policyMod(policy: PolicyConfig, approvals: JobApprovals, options
       const key = openDataset(message);
       refusal = typeof key === 'string' ? undefined : key;
     } else {
-      refusal = message.type === 'stats' || message.type === 'setup' ? admit(message) : checkJob(message);
+      // a job is admitted by its first data message: preprocessing statistics, setup, the
+      // quantile sketch a boosting job starts with, or the key stages of a protected sum of
+      // those (they come first and name the dataset, like stats)
+      const keyStage = (message.type === 'secagg' || message.type === 'paillier') && message.round === 0 && message.config.datasetKey !== undefined;
+      refusal = message.type === 'stats' || message.type === 'setup' || message.type === 'gbdt.sketch' || keyStage ? admit(message) : checkJob(message);
     }
     return refusal ? replyTo(message, { error: refusal }) : next(message);
   };

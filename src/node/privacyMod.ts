@@ -4,7 +4,8 @@
  * and charges every release to the node's {@link PrivacyLedger} before the release leaves.
  *
  * - `describe` / `stats` of a job that declares `config.privacy`: the plan is checked against
- *   the budget (no reservation yet), so an over-budget job fails before preprocessing.
+ *   the budget (no reservation yet), so an over-budget job fails before preprocessing. Every
+ *   answered `describe` of a dataset with a budget carries the budget and what is left of it.
  * - `setup`: the plan is reserved; the job's later rounds charge against the reservation.
  * - `train` of a private job: the round's cost is checked before training and charged after
  *   it (key `jobId:round`). The reply is kept, so a replayed round gets the very same answer and
@@ -13,7 +14,8 @@
  * - `analytics`: the query's cost is checked, the answer computed and charged
  *   (key `analytics:jobId:queryId`); queries need a dataset with a budget.
  * - Datasets with a budget accept private jobs only: the owner chose privacy, so `stats`,
- *   `setup` and `train` of a job without `config.privacy` are refused with PRIVACY_REQUIRED.
+ *   `setup` and `train` of a job without `config.privacy` are refused with PRIVACY_REQUIRED,
+ *   and so are boosting jobs (`gbdt.sketch`, `gbdt.setup`), which have no DP mode.
  *
  * Not covered by the budget (see docs/privacy.md): the preprocessing statistics (`stats`, sums
  * and histograms over the training rows, released without noise in this version), the row
@@ -90,6 +92,21 @@ export function privacyMod(options: { readonly ledger: PrivacyLedger }): Mod {
     return reply;
   };
 
+  /**
+   * A successful `describe` of a dataset with a budget tells the coordinator the owner's budget
+   * and what is left of it (`config.privacyBudget`, JSON {epsilon, delta, remainingEpsilon}), so
+   * the federation's dashboard can show spent against budget. Policy, not data; the node's
+   * ledger stays the authority.
+   */
+  const withBudget = (message: Message, reply: Reply): Reply => {
+    const datasetKey = message.config.datasetKey;
+    if (reply.error || typeof datasetKey !== 'string') return reply;
+    const budget = ledger.budget(datasetKey);
+    const remaining = ledger.remaining(datasetKey);
+    if (!budget || remaining === undefined) return reply;
+    return { ...reply, config: { ...reply.config, privacyBudget: JSON.stringify({ epsilon: budget.epsilon, delta: budget.delta, remainingEpsilon: remaining }) } };
+  };
+
   /** Check, compute, charge, remember: the common path of every release. */
   const release = async (message: Message, next: (m: Message) => Promise<Reply>, charge: Parameters<PrivacyLedger['charge']>[0]): Promise<Reply> => {
     const cached = replies.get(charge.key);
@@ -143,9 +160,17 @@ export function privacyMod(options: { readonly ledger: PrivacyLedger }): Mod {
     });
   };
 
+  /** Boosted trees have no DP mode: a dataset with a budget refuses them where they start. */
+  const boosting = async (message: Message, next: (m: Message) => Promise<Reply>): Promise<Reply> => {
+    const datasetKey = message.config.datasetKey;
+    if (typeof datasetKey !== 'string' || !ledger.budget(datasetKey)) return next(message);
+    return refuse(message, 'PRIVACY_REQUIRED', `dataset ${datasetKey} has a privacy budget; the owner accepts differentially private jobs only, and boosted trees have no differentially private mode`);
+  };
+
   const route = (message: Message, next: (m: Message) => Promise<Reply>): Promise<Reply> => {
     switch (message.type) {
       case 'describe':
+        return admit(message, next).then((reply) => withBudget(message, reply));
       case 'stats':
       case 'setup':
         return admit(message, next);
@@ -153,6 +178,9 @@ export function privacyMod(options: { readonly ledger: PrivacyLedger }): Mod {
         return train(message, next);
       case 'analytics':
         return analytics(message, next);
+      case 'gbdt.sketch':
+      case 'gbdt.setup':
+        return boosting(message, next);
       default:
         return next(message);
     }

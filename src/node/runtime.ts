@@ -31,6 +31,8 @@ import { privacyMod } from './privacyMod.js';
 import { secAggMod } from './secaggMod.js';
 import { openWsChannel } from './wsChannel.js';
 import { buildNodeServer } from './server.js';
+import { ApplicationFiler, inputRangesOf, openWorkspaceStores, type WorkspaceStores } from './workspace/index.js';
+import { feedbackRowsFor } from './workspace/trainingRows.js';
 
 export interface NodeRuntimeOptions {
   readonly config: NodeConfig;
@@ -57,7 +59,11 @@ export class NodeRuntime {
   private loops: Promise<void>[] = [];
   private scorer: Scorer | undefined;
   private servedModel: { id: string; version: number; jobId: string } | undefined;
+  private workspace: WorkspaceStores | undefined;
+  private filer: ApplicationFiler | undefined;
   identity: NodeIdentity | undefined;
+  /** A one-time token to create the workspace's first admin (first start only). */
+  setupToken: string | undefined;
   /** The port the node API listens on, once started. */
   apiPort = 0;
   messagesHandled = 0;
@@ -81,19 +87,39 @@ export class NodeRuntime {
     const approvals = createApprovals({ mode: config.policy.approval, file: join(config.dataDir, 'approvals.json') });
     // A restart releases every reservation: a job still running is set up again and reserves what is left.
     const ledger = PrivacyLedger.open({ file: privacyLedgerFile(config.dataDir), budgets: privacyBudgetsOf(config), releaseReservations: true });
+    const workspace = await openWorkspaceStores(config.dataDir);
+    this.workspace = workspace;
+    this.setupToken = workspace.setupToken;
     const app = new NodeApp({
       nodeId: identity.nodeId,
-      handlers: { ...createCreditHandlers(datasets), ...createGbdtHandlers(datasets), analytics: createAnalyticsHandler(datasets) },
+      handlers: { ...createCreditHandlers(datasets, { trainingFeedback: (dataset) => feedbackRowsFor(workspace.applications, dataset) }), ...createGbdtHandlers(datasets), analytics: createAnalyticsHandler(datasets) },
       mods: [auditLogMod(this.log), admitAnalyticsAsDescribe(policyMod(config.policy, approvals, { datasetRows: datasetRowsOf(datasets) })), privacyMod({ ledger }), secAggMod()],
     });
     const ownerToken = loadOrCreateAdminToken(config.dataDir).token;
     const scoringDataset = config.scoring.dataset ?? [...datasets.keys()][0];
+    const trainTable = scoringDataset === undefined ? undefined : datasets.get(scoringDataset)?.train;
+    const filed = {
+      store: workspace.store, applications: workspace.applications, datasetKey: scoringDataset ?? 'german',
+      ranges: trainTable ? inputRangesOf(trainTable) : undefined, modelId: () => this.servedModel?.id,
+    };
+    // audits, at start, what a killed predecessor filed but had not audited yet
+    this.filer = config.scoring.keepScored !== 'none' ? await ApplicationFiler.start({ ...filed, logger: this.log.child({ component: 'workspace' }) }) : undefined;
+    const filer = this.filer;
+    const keepScored = filer === undefined ? undefined
+      : config.scoring.keepScored === 'all' ? filer.keep
+        : (batch: Parameters<ApplicationFiler['keep']>[0]) => (batch.route === '/predictCreditRisk' ? Promise.resolve() : filer.keep(batch));
     this.server = await buildNodeServer({
       logger: this.log.child({ component: 'api' }),
       getScorer: (dataset) => (dataset === undefined || dataset === scoringDataset || dataset === 'german' ? this.scorer : undefined),
       hasDataset: (dataset) => datasets.has(dataset) || dataset === 'german',
       approvals, ownerToken,
       status: () => ({ nodeId: identity.nodeId, model: this.servedModel ?? null, messagesHandled: this.messagesHandled }),
+      ...(keepScored ? { keepScored } : {}),
+      workspace: {
+        ...filed, dataDir: config.dataDir, ownerToken, logger: this.log.child({ component: 'workspace' }), secureCookies: false,
+        getScorer: () => this.scorer, schema: trainTable?.schema,
+        node: () => ({ nodeId: identity.nodeId, institution: config.institution, nodeName: config.nodeName }),
+      },
     });
     await this.server.listen({ host: config.api.host, port: this.options.apiPort ?? config.api.port });
     const address = this.server.server.address();
@@ -109,6 +135,8 @@ export class NodeRuntime {
     this.abort.abort();
     await Promise.allSettled(this.loops);
     await this.server?.close();
+    await this.filer?.close();
+    await this.workspace?.close();
     this.client?.close();
   }
 
@@ -120,13 +148,10 @@ export class NodeRuntime {
       try {
         const channel = await openWsChannel({
           baseUrl: this.options.coordinator, nodeId: this.identity!.nodeId, privateKeyPem: this.identity!.privateKeyPem, caFile: this.options.config.tls?.ca,
-          onMessages: async (messages) => {
-            const replies = [];
-            for (const m of messages) {
-              replies.push(await app.handle(m));
-              this.messagesHandled++;
-            }
-            return replies;
+          onMessage: async (message) => {
+            const reply = await app.handle(message);
+            this.messagesHandled++;
+            return reply;
           },
         });
         backoffMs = 250;
@@ -220,11 +245,22 @@ export function scorerFor(model: ServedModel, thresholds: { review: number; decl
   return new Scorer({ schema, encoder, model: m, modelVersion: `${model.jobId}/v${model.version}`, thresholds, baseline });
 }
 
-/** Logs every message a node answers (type, job, round, outcome), never payload values. */
+/** Message types a job sends every round: answered ones are logged at debug level, not info. */
+const ROUTINE_TYPES = new Set(['train', 'evaluate', 'secagg']);
+
+/**
+ * Logs every message a node answers (type, job, round, outcome), never payload values. Refusals
+ * and failures, and the once-per-job messages (describe, stats, setup, …), are logged at info;
+ * the per-round train/evaluate answers at debug (`FEDCREDIT_LOG_LEVEL=debug`), since a line per
+ * message per round costs a synchronous write on the round's critical path and says little.
+ */
 function auditLogMod(log: Logger) {
   return async (message: Parameters<NodeApp['handle']>[0], next: (m: Parameters<NodeApp['handle']>[0]) => ReturnType<NodeApp['handle']>) => {
     const reply = await next(message);
-    log.info({ type: message.type, jobId: message.jobId, round: message.round, error: reply.error?.code }, reply.error ? 'message refused or failed' : 'message answered');
+    const fields = { type: message.type, jobId: message.jobId, round: message.round, error: reply.error?.code };
+    if (reply.error) log.info(fields, 'message refused or failed');
+    else if (ROUTINE_TYPES.has(message.type)) log.debug(fields, 'message answered');
+    else log.info(fields, 'message answered');
     return reply;
   };
 }

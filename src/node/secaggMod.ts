@@ -11,21 +11,36 @@ import { contributionOf, isSummedType } from '../protocol/contributions.js';
 import { readNumber, readString, ProtocolError } from '../protocol/config.js';
 import { replyTo, type Message } from '../protocol/message.js';
 import type { Mod } from './app.js';
+import { paillierMod, type PaillierModOptions } from './paillierMod.js';
 
 /** Sessions a node keeps at most (old ones are forgotten first). */
 const MAX_SESSIONS = 64;
+/** Exchanges one session may carry (see secureExchangeJoint). */
+const MAX_PARTS = 8;
 
-/** The secure-aggregation mod (place it innermost-but-one: after policy and privacy checks). */
-export function secAggMod(): Mod {
+/**
+ * The secure-aggregation mod (place it innermost-but-one: after policy and privacy checks). It
+ * also answers Paillier aggregation (paillierMod.ts), the other protected mode of a sum, so
+ * every node that takes part in protected jobs has both.
+ */
+export function secAggMod(options: { paillier?: PaillierModOptions } = {}): Mod {
+  const paillier = paillierMod(options.paillier);
   const sessions = new Map<string, ClientState>();
+  /** Encoded parts of a multi-part session waiting for the others. */
+  const parts = new Map<string, (Uint32Array | undefined)[]>();
   const remember = (id: string, state: ClientState) => {
     sessions.delete(id);
     sessions.set(id, state);
-    while (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
+    while (sessions.size > MAX_SESSIONS) {
+      const oldest = sessions.keys().next().value as string;
+      sessions.delete(oldest);
+      parts.delete(oldest);
+    }
   };
   const sessionOf = (message: Message) => `${message.jobId}/${readString(message.config, 'secaggSession', { maxLength: 300 })}`;
 
   return async (message, next) => {
+    if (message.type === 'paillier' || message.config.paillierSession !== undefined) return paillier(message, next);
     if (message.type === 'secagg') {
       const request = decodeSecAgg(readString(message.config, 'secagg')) as { stage?: string };
       const id = sessionOf(message);
@@ -44,6 +59,7 @@ export function secAggMod(): Mod {
       if (request?.stage === 'unmask') {
         const step = unmask(state, request);
         sessions.delete(id);
+        parts.delete(id);
         return replyTo(message, { config: { secagg: encodeSecAgg(step.reply) } });
       }
       throw new ProtocolError('secagg: unknown stage', 'SECAGG_MALFORMED');
@@ -53,18 +69,44 @@ export function secAggMod(): Mod {
     const id = sessionOf(message);
     const state = sessions.get(id);
     if (!state) throw new ProtocolError(`no secure-aggregation session ${id} at this node`, 'SECAGG_UNKNOWN_SESSION');
-    const request = decodeSecAgg(readString(message.config, 'secagg'));
+    const requestText = readString(message.config, 'secagg');
     const plain = await next(message);
     if (plain.error) return plain;
     const weightScale = readNumber(message.config, 'secaggWeightScale', { min: 1e-9, fallback: 1 });
     const clip = readNumber(message.config, 'secaggClip', { min: 1e-12 });
     const maxClients = readNumber(message.config, 'secaggClients', { min: 2, integer: true });
-    const encoded = quantize(contributionOf(plain, weightScale), { clip, maxClients });
-    const step = maskInput(state, request, encoded);
-    remember(id, step.state);
+    const bounds = message.arrays.secaggBounds;
+    const contribution = bounds === undefined ? contributionOf(plain, weightScale) : Float64Array.from(contributionOf(plain, weightScale));
+    if (bounds !== undefined) {
+      // per-entry bounds: encode value / bound (the coordinator scales the sum back)
+      if (!(bounds instanceof Float64Array) || bounds.length !== contribution.length) throw new ProtocolError(`arrays.secaggBounds: expected ${contribution.length} values`, 'SECAGG_MALFORMED');
+      for (let i = 0; i < bounds.length; i++) {
+        if (!(bounds[i] > 0) || !Number.isFinite(bounds[i])) throw new ProtocolError(`arrays.secaggBounds[${i}]: expected a finite number > 0`, 'SECAGG_MALFORMED');
+        contribution[i] /= bounds[i];
+      }
+    }
+    const encoded = quantize(contribution, { clip, maxClients });
     // metadata that is not secret (how many examples, the local loss) travels in the clear
-    const { numExamples, loss, numRows } = plain.config;
-    const meta = Object.fromEntries(Object.entries({ numExamples, loss, numRows }).filter(([, v]) => v !== undefined)) as Record<string, number>;
+    const { numExamples, loss, numRows, feedbackIds, numFeedback } = plain.config;
+    const meta = Object.fromEntries(Object.entries({ numExamples, loss, numRows, feedbackIds, numFeedback }).filter(([, v]) => v !== undefined)) as Record<string, number | string>;
+    let input = encoded;
+    if (message.config.secaggParts !== undefined) {
+      // one of several exchanges in one session: mask the concatenation once every part is in
+      const numParts = readNumber(message.config, 'secaggParts', { min: 2, max: MAX_PARTS, integer: true });
+      const part = readNumber(message.config, 'secaggPart', { min: 0, max: numParts - 1, integer: true });
+      const held = parts.get(id) ?? Array.from({ length: numParts }, (): Uint32Array | undefined => undefined);
+      if (held.length !== numParts || held[part] !== undefined) throw new ProtocolError(`secagg: part ${part} of ${numParts} is not expected`, 'SECAGG_INCONSISTENT');
+      held[part] = encoded;
+      parts.set(id, held);
+      if (held.some((p) => p === undefined)) return replyTo(message, { config: meta });
+      parts.delete(id);
+      input = new Uint32Array(held.reduce((a, p) => a + p!.length, 0));
+      let offset = 0;
+      for (const p of held) { input.set(p!, offset); offset += p!.length; }
+    }
+    // every part carries the masking request; only the one that completes the input decodes it
+    const step = maskInput(state, decodeSecAgg(requestText), input);
+    remember(id, step.state);
     return replyTo(message, { config: { ...meta, secagg: encodeSecAgg(step.reply) } });
   };
 }

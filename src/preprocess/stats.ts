@@ -152,3 +152,68 @@ function valueAtRank(histogram: Float64Array, k: number): number {
   }
   return gridValue(histogram.length - 0.5);
 }
+
+/**
+ * Which statistics a node returns. `all` is the whole vector (plain aggregation); under secure
+ * aggregation or Paillier the coordinator asks in two parts so that every entry has a bound
+ * fixed before it is encoded: first the `counts` (row counts, missing counts, histogram bins,
+ * category counts — each at most the node's row count), then the `moments` (sum and sum of
+ * squares of each numeric column), bounded with the help of the summed counts
+ * ({@link momentBounds}).
+ */
+export type StatsPart = 'all' | 'counts' | 'moments';
+export const STATS_PARTS: readonly StatsPart[] = ['all', 'counts', 'moments'];
+
+/** Positions of a part's entries in the full statistics vector, ascending. */
+export function statsPartIndices(layout: StatsLayout, part: StatsPart): number[] {
+  const out: number[] = [];
+  for (const { column, offset, length } of layout.slots) {
+    for (let i = 0; i < length; i++) {
+      const moment = column.kind === 'numeric' && (i === 1 || i === 2);
+      if (part === 'all' || (part === 'moments') === moment) out.push(offset + i);
+    }
+  }
+  return out;
+}
+
+/** The entries of `part` taken from a full statistics vector. */
+export function selectStats(stats: Float64Array, layout: StatsLayout, part: StatsPart): Float64Array {
+  if (stats.length !== layout.length) throw new RangeError(`stats: length ${stats.length}, expected ${layout.length}`);
+  return Float64Array.from(statsPartIndices(layout, part), (i) => stats[i]);
+}
+
+/** Reassemble the full vector from its `counts` and `moments` parts. */
+export function mergeStatsParts(layout: StatsLayout, counts: Float64Array, moments: Float64Array): Float64Array {
+  const out = new Float64Array(layout.length);
+  for (const [part, values] of [['counts', counts], ['moments', moments]] as const) {
+    const indices = statsPartIndices(layout, part);
+    if (values.length !== indices.length) throw new RangeError(`${part}: length ${values.length}, expected ${indices.length}`);
+    indices.forEach((i, k) => { out[i] = values[k]; });
+  }
+  return out;
+}
+
+/**
+ * Bounds on any one node's |sum| and sum of squares of each numeric column, from the summed
+ * `counts` part (same order as the `moments` part): with R the federation's count of the column
+ * and [lo, hi] its lowest and highest non-empty grid bins, every value lies in
+ * [gridValue(lo), gridValue(hi + 1)), so |x| ≤ M = max(|gridValue(lo)|, |gridValue(hi + 1)|) and a
+ * node's (≤ R values) |Σx| ≤ R·M and Σx² ≤ R·M². Only the end bins are open (values beyond
+ * sinh(±GRID_LIMIT) ≈ ±1.3·10¹⁰ fall in them); there M = sinh(GRID_LIMIT) and larger values
+ * would be clipped. These bounds reveal nothing beyond the summed counts they are computed from.
+ */
+export function momentBounds(layout: StatsLayout, counts: Float64Array): Float64Array {
+  const full = mergeStatsParts(layout, counts, new Float64Array(statsPartIndices(layout, 'moments').length));
+  const out: number[] = [];
+  for (const { column, offset } of layout.slots) {
+    if (column.kind !== 'numeric') continue;
+    const rows = Math.max(1, full[offset]);
+    const bins = full.subarray(offset + NUMERIC_HEADER, offset + NUMERIC_HEADER + HISTOGRAM_BINS);
+    let lo = -1, hi = -1;
+    for (let b = 0; b < bins.length; b++) if (bins[b] > 0) { if (lo < 0) lo = b; hi = b; }
+    // a 1e-9 margin covers the floating-point rounding of the bin edges
+    const m = lo < 0 ? 1 : Math.max(Math.abs(gridValue(lo)), Math.abs(gridValue(hi + 1)), 1e-300) * (1 + 1e-9);
+    out.push(rows * m, Math.max(rows * m * m, Number.MIN_VALUE));
+  }
+  return Float64Array.from(out);
+}

@@ -2,12 +2,15 @@
  * The model report (`fedcredit report --model VERSION`, and the dashboard's link): one
  * self-contained HTML page with the model's lineage, its federated evaluation (ROC, KS,
  * score distribution, calibration, from summed histograms), metrics per round, and the privacy
- * and aggregation settings it was trained with. Scorecard and fairness tables are produced by
- * `fedcredit scorecard` and `fedcredit fairness`; the report says so rather than inventing them.
+ * and aggregation settings it was trained with, the privacy each lender spent, the scorecard
+ * (./scorecardSection.ts) and fairness by protected group (./fairnessSection.ts).
  */
 import { metricsFromSums } from '../metrics/histogram.js';
 import type { JobRecord, ModelVersionRecord, RoundRecord } from '../store/index.js';
 import { countsFromSums, ksCurves, regroup, rocCurve } from './curves.js';
+import { renderFairnessSection, storedFairnessOf } from './fairnessSection.js';
+import { privacySpent, type PrivacySpentReport } from './privacySpent.js';
+import { renderScorecardSection } from './scorecardSection.js';
 import { barChart, escapeHtml as esc, lineChart } from './svg.js';
 
 export interface ModelReportInput {
@@ -55,8 +58,13 @@ ${lineChart({ title: 'Calibration by score band', xLabel: 'predicted probability
 <tr><th>applicants</th>${bands.map((b) => `<td>${b.bad + b.good}</td>`).join('')}</tr>
 <tr><th>observed bad rate</th>${bands.map((b) => `<td>${b.bad + b.good > 0 ? (b.bad / (b.bad + b.good)).toFixed(3) : '—'}</td>`).join('')}</tr></table>`);
   } else {
-    sections.push('<h2>Federated evaluation of the final model</h2><p>This model version carries no evaluation histograms (trained before they were recorded, or a tree model); see the metrics per round below.</p>');
+    sections.push('<h2>Federated evaluation of the final model</h2><p>This model version carries no evaluation histograms (trained before they were recorded, or its final evaluation failed); see the metrics per round below.</p>');
   }
+
+  sections.push(renderScorecardSection(model));
+  // the model's input columns: the encoder's (logistic regression, MLP) or the ensemble's (trees)
+  const inputs = (meta.encoder as { features?: { column: string }[] } | undefined)?.features ?? (meta.ensemble as { features?: { column: string }[] } | undefined)?.features ?? [];
+  sections.push(renderFairnessSection(storedFairnessOf(meta), new Set(inputs.map((f) => f.column))));
 
   const committed = rounds.filter((r) => r.status === 'committed');
   if (committed.length > 0) {
@@ -73,7 +81,8 @@ ${lineChart({ title: 'Local training loss per round', xLabel: 'round', yLabel: '
   sections.push(`<h2>Privacy and aggregation</h2><table>
 <tr><th>differential privacy</th><td>${privacy ? esc(`${String(privacy.mechanism ?? 'dpsgd')}: target ε = ${String(privacy.targetEpsilon ?? privacy.epsilon ?? '?')}, δ = ${String(privacy.delta ?? '?')} per lender (each lender's ledger records the spend)`) : 'none: this model carries no differential-privacy guarantee'}</td></tr>
 <tr><th>secure aggregation</th><td>${options.secureAggregation ? `yes${options.secaggNeighbours ? ` (SecAgg+, ${String(options.secaggNeighbours)} neighbours)` : ' (every pair of lenders)'}: the coordinator saw only masked updates and histograms` : 'no: the coordinator saw each lender’s update'}</td></tr>
-</table>`);
+</table>
+${privacySpentHtml(job, rounds)}`);
 
   sections.push(`<h2>Lineage</h2><table>
 <tr><th>lenders (nodes)</th><td>${model.lineage.nodes.map(esc).join(', ') || '—'}</td></tr>
@@ -82,14 +91,27 @@ ${lineChart({ title: 'Local training loss per round', xLabel: 'round', yLabel: '
 <tr><th>officer feedback used</th><td>${model.lineage.feedbackIds.length ? model.lineage.feedbackIds.map(esc).join(', ') : 'none'}</td></tr>
 </table>`);
 
-  sections.push(`<h2>Scorecard and fairness</h2><p>Not part of this model version. A points scorecard with reason codes (CSV, JSON, PMML) comes from <code>fedcredit scorecard</code>; disparate impact, equal opportunity and calibration by protected group from <code>fedcredit fairness</code>.</p>`);
-
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>FedCredit model report ${esc(model.id)}</title>
-<style>body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#1f2328}table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left}th{background:#f6f8fa}.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}code{font-size:12px}</style>
+<style>body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#1f2328}table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left}th{background:#f6f8fa}.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}code{font-size:12px}td code{word-break:break-all}td.num{text-align:right}.warning{background:#fff8c5;border:1px solid #d4a72c;padding:6px 10px}</style>
 </head><body>
 ${sections.join('\n')}
 <p><small>Generated ${(input.generatedAt ?? new Date()).toISOString()} by FedCredit.</small></p>
 </body></html>
 `;
+}
+
+/** The privacy-spent table, or a plain statement that none was spent. */
+function privacySpentHtml(job: ModelReportInput['job'], rounds: ModelReportInput['rounds']): string {
+  let spent: PrivacySpentReport | undefined;
+  try {
+    spent = privacySpent(job, rounds);
+  } catch (err) {
+    return `<p>Privacy spent: unknown (${esc((err as Error).message)}).</p>`;
+  }
+  if (!spent) return '<h3>Privacy spent</h3><p>No differential privacy: this job spent no privacy budget and its model carries no differential-privacy guarantee.</p>';
+  const rows = spent.nodes.map((n) => `<tr><th>${esc(n.nodeId)}</th><td>${esc(n.datasetKey)}</td><td>${n.rounds}</td><td>${n.steps}</td><td>${n.epsilon.toFixed(3)}</td><td>${n.delta.toExponential(0)}</td></tr>`).join('');
+  return `<h3>Privacy spent</h3>
+<p>${esc(spent.mechanism === 'dpsgd' ? 'DP-SGD (record-level)' : 'DP-FedAvg (lender-level)')}, noise multiplier ${spent.noiseMultiplier.toFixed(4)}; the full plan of ${spent.plannedRounds} rounds costs ε = ${spent.plannedEpsilon.toFixed(3)} at δ = ${spent.delta.toExponential(0)}. Per lender, from the rounds its update was aggregated in, with the accountant the nodes charge their ledgers with (a lender’s own ledger, <code>fedcredit privacy ledger</code>, is authoritative; it also counts an update that arrived too late to be used). Not covered by the budget: the preprocessing statistics and the evaluation and fairness counts over held-out rows.</p>
+<table aria-label="Privacy spent per lender"><tr><th>lender</th><th>dataset</th><th>rounds</th><th>accountant steps</th><th>ε spent</th><th>δ</th></tr>${rows}</table>`;
 }

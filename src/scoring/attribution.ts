@@ -37,6 +37,11 @@ export interface Attributor {
    * < numColumns) of encoded feature j, `baseline` the reference point in encoded space.
    */
   attribute(x: Matrix, baseline: Float64Array, featureColumn: Int32Array, numColumns: number): Attribution;
+  /**
+   * A typical spread of a numeric column in the training data, when this attributor knows one
+   * and its encoder does not (trees read raw values; their bin edges are training quantiles).
+   */
+  numericSpread?(column: string): number | undefined;
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * The scoring service of a lender node: request validation with coded issues, the Scorer
  * (probability of default, points, decision, reasons in the codebook's words) and the Fastify
- * routes `/predictCreditRisk` (old contract) and `/api/v1/score`.
+ * routes `/predictCreditRisk` (old contract) and `/api/v1/score`, and counterfactual explanations
+ * ("what would change the decision") over the fields an applicant can act on.
  */
+export { MAX_DATASET_KEY_CHARS, parseScoreEnvelope, type ScoreEnvelope } from './envelope.js';
 export { ABSENT, ISSUE_CODES, PREVIEW_CHARS, expectedFor, preview, type Issue, type IssueCode } from './issues.js';
 export {
   DEFAULT_MAX_ISSUES,
@@ -24,5 +26,15 @@ export {
   type ScorerOptions,
   type Thresholds,
 } from './scorer.js';
+export { ALWAYS_IMMUTABLE_NAMES, allowsChange, fieldActionability, type Actionability, type FieldActionability } from './actionability.js';
+export {
+  counterfactuals,
+  counterfactualsOfTable,
+  describeChange,
+  type Counterfactual,
+  type CounterfactualAnswer,
+  type CounterfactualOptions,
+  type FieldChange,
+} from './counterfactual.js';
 export { scoringRoutes, type ScoredBatchInfo, type ScoringRoutesOptions } from './routes.js';
 export { errorJsonSchema, issueJsonSchema, recordJsonSchema } from './routeSchemas.js';

@@ -20,7 +20,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { germanSchema } from '../data/builtin/german.js';
-import type { Schema } from '../data/schema.js';
+import type { Schema, Table } from '../data/schema.js';
+import { parseScoreEnvelope } from './envelope.js';
 import { preview, type Issue } from './issues.js';
 import {
   errorJsonSchema,
@@ -29,7 +30,7 @@ import {
   scoreRequestJsonSchema,
   scoreResponseJsonSchema,
 } from './routeSchemas.js';
-import type { Scorer } from './scorer.js';
+import type { Scorer, ScoreResult } from './scorer.js';
 import { DEFAULT_MAX_ISSUES, DEFAULT_MAX_RECORDS, parseRecords } from './validate.js';
 
 /** What {@link ScoringRoutesOptions.onScored} hears about a scored batch (never record values). */
@@ -63,10 +64,23 @@ export interface ScoringRoutesOptions {
   readonly bodyLimitBytes?: number;
   /** Called after each successfully scored batch (metrics, audit). Must not throw. */
   readonly onScored?: (info: ScoredBatchInfo) => void;
+  /**
+   * Called with every scored batch before the answer is sent (the node's workspace stores the
+   * records here). Awaited; a failure is logged by code and does not fail the request. With it,
+   * `/predictCreditRisk` also computes the full results (probability, reasons) of its batch.
+   */
+  readonly onResults?: (batch: ScoredBatch) => Promise<void> | void;
+}
+
+/** A scored batch with its records, for {@link ScoringRoutesOptions.onResults}. */
+export interface ScoredBatch {
+  readonly route: ScoredBatchInfo['route'];
+  readonly scorer: Scorer;
+  readonly table: Table;
+  readonly results: readonly ScoreResult[];
 }
 
 /** Largest dataset key accepted in `/api/v1/score`. */
-const MAX_DATASET_KEY_CHARS = 200;
 
 /**
  * Register the scoring routes on `app`.
@@ -93,6 +107,13 @@ export async function scoringRoutes(app: FastifyInstance, options: ScoringRoutes
     reply.code(status).send(issues === undefined ? { error, message } : { error, message, issues, numIssues });
   const invalid = (reply: FastifyReply, issues: Issue[], numIssues: number) =>
     respond(reply, 400, 'invalid_request', summary(issues.length, numIssues), issues, numIssues);
+  const keep = async (request: FastifyRequest, batch: ScoredBatch) => {
+    try {
+      await settings.onResults?.(batch);
+    } catch (err) {
+      request.log.error({ code: (err as { code?: string }).code, name: (err as Error).name }, 'storing the scored batch failed');
+    }
+  };
   const report = (info: ScoredBatchInfo) => {
     try {
       settings.onScored?.(info);
@@ -124,6 +145,7 @@ export async function scoringRoutes(app: FastifyInstance, options: ScoringRoutes
       const classes = scorer.classify(parsed.table);
       const answer = new Array<number[]>(classes.length);
       for (let i = 0; i < classes.length; i++) answer[i] = [classes[i]];
+      if (settings.onResults) await keep(request, { route: '/predictCreditRisk', scorer, table: parsed.table, results: scorer.score(parsed.table) });
       report({ route: '/predictCreditRisk', dataset: scorer.schema.name, modelVersion: scorer.modelVersion, numRecords: classes.length, durationMs: performance.now() - started });
       return reply.send(answer);
     },
@@ -144,7 +166,7 @@ export async function scoringRoutes(app: FastifyInstance, options: ScoringRoutes
       },
     },
     async (request, reply) => {
-      const envelope = parseEnvelope(request.body);
+      const envelope = parseScoreEnvelope(request.body);
       if (!envelope.ok) return invalid(reply, envelope.issues, envelope.issues.length);
       const { dataset } = envelope;
       if (dataset !== undefined && settings.hasDataset !== undefined && !settings.hasDataset(dataset)) {
@@ -158,6 +180,7 @@ export async function scoringRoutes(app: FastifyInstance, options: ScoringRoutes
       const parsed = parseRecords(envelope.records, scorer.schema, { maxRecords, maxIssues });
       if (!parsed.ok) return invalid(reply, parsed.issues, parsed.numIssues);
       const results = scorer.score(parsed.table);
+      if (settings.onResults) await keep(request, { route: '/api/v1/score', scorer, table: parsed.table, results });
       report({ route: '/api/v1/score', dataset: scorer.schema.name, modelVersion: scorer.modelVersion, numRecords: results.length, durationMs: performance.now() - started });
       const { review, decline } = scorer.thresholds;
       return reply.send({ dataset: scorer.schema.name, modelVersion: scorer.modelVersion, thresholds: { review, decline }, results });
@@ -177,6 +200,7 @@ function checkOptions(options: ScoringRoutesOptions): Settings {
   if (typeof options.getScorer !== 'function') throw new TypeError('options.getScorer: expected a function');
   if (options.hasDataset !== undefined && typeof options.hasDataset !== 'function') throw new TypeError('options.hasDataset: expected a function');
   if (options.onScored !== undefined && typeof options.onScored !== 'function') throw new TypeError('options.onScored: expected a function');
+  if (options.onResults !== undefined && typeof options.onResults !== 'function') throw new TypeError('options.onResults: expected a function');
   const maxRecords = options.maxRecords ?? DEFAULT_MAX_RECORDS;
   if (!Number.isInteger(maxRecords) || maxRecords < 1) throw new RangeError(`options.maxRecords: expected a positive integer, got ${String(maxRecords)}`);
   const maxIssues = options.maxIssues ?? DEFAULT_MAX_ISSUES;
@@ -186,26 +210,6 @@ function checkOptions(options: ScoringRoutesOptions): Settings {
   const legacySchema = options.legacySchema ?? germanSchema;
   if (typeof legacySchema !== 'object' || legacySchema === null || !Array.isArray(legacySchema.columns)) throw new TypeError('options.legacySchema: expected a Schema');
   return { ...options, legacySchema, maxRecords, maxIssues, bodyLimitBytes };
-}
-
-type Envelope = { ok: true; dataset: string | undefined; records: unknown } | { ok: false; issues: Issue[] };
-
-/** Check the `{ dataset?, records }` wrapper of /api/v1/score; records are parsed later. */
-function parseEnvelope(body: unknown): Envelope {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, issues: [{ code: 'not_an_object', expected: 'an object { dataset?, records }', got: preview(body) }] };
-  }
-  const fields = body as Record<string, unknown>;
-  const issues: Issue[] = [];
-  for (const key of Object.keys(fields)) {
-    if (key !== 'dataset' && key !== 'records') issues.push({ field: key, code: 'unknown_field', expected: 'only dataset and records', got: preview(fields[key]) });
-  }
-  const dataset = Object.hasOwn(fields, 'dataset') ? fields.dataset : undefined;
-  if (dataset !== undefined && (typeof dataset !== 'string' || dataset.length === 0 || dataset.length > MAX_DATASET_KEY_CHARS)) {
-    issues.push({ field: 'dataset', code: 'wrong_type', expected: `a dataset key (a string of 1 to ${MAX_DATASET_KEY_CHARS} characters)`, got: preview(dataset) });
-  }
-  if (!Object.hasOwn(fields, 'records')) issues.push({ field: 'records', code: 'missing', expected: 'an array of records', got: preview(undefined) });
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, dataset: dataset as string | undefined, records: fields.records };
 }
 
 function summary(numListed: number, numIssues: number): string {

@@ -155,6 +155,17 @@ export class Scorer {
     return answer;
   }
 
+  /**
+   * A typical spread (about one standard deviation in the training data) of numeric column
+   * `column`: the encoder's standardisation when it has one, else what the attributor knows
+   * (trees: from their bin edges); undefined when neither knows (or the column is not read).
+   */
+  numericSpread(column: string): number | undefined {
+    const feature = this.encoder.features.find((f) => f.kind === 'numeric' && f.column === column);
+    if (feature?.kind === 'numeric' && !(feature.mean === 0 && feature.std === 1 && feature.impute === 0)) return feature.std;
+    return this.attributor.numericSpread?.(column);
+  }
+
   /** Probability of default of every row (equals the model's predictProba). */
   probabilities(table: Table): Float64Array {
     const logits = this.attributor.logits(encodeTable(this.encoder, table));

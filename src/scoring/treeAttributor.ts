@@ -25,6 +25,19 @@ export class TreeAttributor implements Attributor {
     return this.ensemble.predictMargin(rawFromTreeEncoding(this.ensemble.features, x));
   }
 
+  /**
+   * A numeric column's spread from the trees' bin edges: the edges are federated quantiles
+   * k/maxBins (../model/gbdt/features.ts), so the first and last sit near the 3rd and 97th
+   * percentiles (for maxBins = 32), about four standard deviations apart for a normal column.
+   * Undefined with fewer than two edges.
+   */
+  numericSpread(column: string): number | undefined {
+    const feature = this.ensemble.features.find((f) => f.column === column);
+    if (feature?.kind !== 'numeric' || feature.edges.length < 2) return undefined;
+    const spread = (feature.edges[feature.edges.length - 1] - feature.edges[0]) / 4;
+    return spread > 0 && Number.isFinite(spread) ? spread : undefined;
+  }
+
   /** The baseline is the ensemble's expected margin (TreeSHAP's reference), not `baseline`. */
   attribute(x: Matrix, _baseline: Float64Array, _featureColumn: Int32Array, numColumns: number): Attribution {
     if (numColumns !== this.ensemble.features.length) throw new RangeError(`numColumns: expected ${this.ensemble.features.length} (one per tree feature), got ${numColumns}`);

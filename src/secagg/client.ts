@@ -9,7 +9,7 @@
  * asking for both shares (b_j and s_j^SK) of the same peer.
  */
 import { randomBytes } from 'node:crypto';
-import { type X25519KeyPair, addMask, aeadDecrypt, aeadEncrypt, generateX25519KeyPair, wipe, x25519Agreement } from './crypto.js';
+import { type X25519KeyPair, KEY_BYTES, NONCE_BYTES, addMask, aeadDecrypt, aeadEncrypt, generateX25519KeyPair, wipe, x25519Agreement } from './crypto.js';
 import { maskSeedCommitment, pairwiseMaskSeed, shareAssociatedData, shareEncryptionKey } from './keys.js';
 import { splitSecret } from './shamir.js';
 import {
@@ -142,7 +142,9 @@ export async function shareKeys(state: ClientState, request: unknown): Promise<C
   if (r.clientIndex !== state.clientIndex) fail('SECAGG_INCONSISTENT', `request.clientIndex: addressed to ${String(r.clientIndex)}, this is ${state.clientIndex}`);
   const peers = parsePeers(state, r.neighbours);
   const { config, clientIndex: self } = state;
-  const maskSeed = new Uint8Array(randomBytes(32));
+  // one CSPRNG draw for the self-mask seed and every bundle's nonce
+  const random = randomBytes(KEY_BYTES + NONCE_BYTES * peers.length);
+  const maskSeed = new Uint8Array(random.subarray(0, KEY_BYTES));
   const numShares = peers.length + 1;
   const seedShares = await splitSecret(maskSeed, numShares, config.threshold);
   const keyShares = await splitSecret(state.maskingKeyPair.privateKey, numShares, config.threshold);
@@ -157,11 +159,12 @@ export async function shareKeys(state: ClientState, request: unknown): Promise<C
     const plaintext = new Uint8Array(2 * SHARE_BYTES);
     plaintext.set(seedShares[k + 1], 0);
     plaintext.set(keyShares[k + 1], SHARE_BYTES);
-    const ciphertext = aeadEncrypt(peerShareKeys[k].key, plaintext, shareAssociatedData(config.sessionId, self, peer.clientIndex));
+    const nonce = random.subarray(KEY_BYTES + NONCE_BYTES * k, KEY_BYTES + NONCE_BYTES * (k + 1));
+    const ciphertext = aeadEncrypt(peerShareKeys[k].key, plaintext, shareAssociatedData(config.sessionId, self, peer.clientIndex), nonce);
     wipe(plaintext, seedShares[k + 1], keyShares[k + 1]);
     return { peer: peer.clientIndex, ciphertext };
   });
-  wipe(keyShares[0], state.encryptionKeyPair.privateKey);
+  wipe(keyShares[0], state.encryptionKeyPair.privateKey, random);
   return {
     state: { ...state, stage: 'shareKeys', peers, peerShareKeys, maskSeed, ownMaskSeedShare: seedShares[0] },
     reply: { stage: 'shareKeys', clientIndex: self, maskSeedCommitment: maskSeedCommitment(maskSeed, config.sessionId, self), encryptedShares },

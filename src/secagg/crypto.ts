@@ -18,7 +18,7 @@ import {
   createPublicKey,
   diffieHellman,
   generateKeyPairSync,
-  hkdfSync,
+  createHmac,
   randomBytes,
 } from 'node:crypto';
 import { SecAggError } from './errors.js';
@@ -51,17 +51,29 @@ function fromB64url(text: string | undefined): Uint8Array {
   return new Uint8Array(Buffer.from(text ?? '', 'base64url'));
 }
 
+/**
+ * OpenSSL handles of the private keys made here, so that the later agreements of a session skip
+ * re-importing them (an import recomputes the public key: one scalar multiplication). Keyed by
+ * the raw private key array; {@link wipe} drops the entry with the bytes, and a lookup checks
+ * that the bytes still are the handle's key, so a stale handle is never used.
+ */
+const privateHandles = new WeakMap<Uint8Array, KeyObject>();
+
 /** Fresh X25519 key pair from the operating system's CSPRNG. */
 export function generateX25519KeyPair(): X25519KeyPair {
-  const { privateKey } = generateKeyPairSync('x25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  return { publicKey: fromB64url(jwk.x), privateKey: fromB64url(jwk.d) };
+  const { privateKey: handle } = generateKeyPairSync('x25519');
+  const jwk = handle.export({ format: 'jwk' });
+  const pair = { publicKey: fromB64url(jwk.x), privateKey: fromB64url(jwk.d) };
+  privateHandles.set(pair.privateKey, handle);
+  return pair;
 }
 
 function importPrivate(privateKey: Uint8Array): KeyObject {
   checkBytes(privateKey, 'privateKey', KEY_BYTES);
-  // OpenSSL recomputes the public half from `d`; `x` is required by Node's JWK parser only.
   const d = b64url(privateKey);
+  const cached = privateHandles.get(privateKey);
+  if (cached && cached.export({ format: 'jwk' }).d === d) return cached;
+  // OpenSSL recomputes the public half from `d`; `x` is required by Node's JWK parser only.
   return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: d }, format: 'jwk' });
 }
 
@@ -95,24 +107,44 @@ export function x25519Agreement(privateKey: Uint8Array): (peerPublicKey: Uint8Ar
   };
 }
 
-let probe: KeyObject | undefined;
+/**
+ * The encodings (bit 255 cleared, which X25519 ignores: RFC 7748 §5) of the u-coordinates of
+ * small order: X25519 maps them to the all-zero output whatever the private key. Clamped scalars
+ * are multiples of 8 below 8·ℓ, so X25519(k, u) = 0 exactly when u has order dividing 8 (on the
+ * curve, whose 8-torsion is cyclic) or 4 (on the twist): u ∈ {0, 1, p − 1} (orders 2, 1, 4),
+ * the two order-8 coordinates, and the non-canonical p and p + 1 (≡ 0 and 1); every other
+ * u + p is ≥ 2^255. The same seven values libsodium blacklists; test/secagg/crypto.test.ts
+ * checks that OpenSSL refuses each, with and without bit 255.
+ */
+const SMALL_ORDER = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
+  '5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+].map((h) => Uint8Array.from(Buffer.from(h, 'hex')));
+
+/** The small-order encodings of {@link SMALL_ORDER}, for tests. */
+export function smallOrderX25519Points(): Uint8Array[] {
+  return SMALL_ORDER.map((p) => p.slice());
+}
 
 /**
- * Whether `publicKey` is a usable X25519 public key: 32 bytes and not a point of small order.
- * X25519 clamps every scalar to a multiple of 8 (RFC 7748 §5), so any private key maps a point
- * of order dividing 8 to the all-zero output that OpenSSL refuses; one agreement with a fixed,
- * public probe scalar therefore detects them all. The server runs this on every advertised key
- * so that one hostile key cannot make its neighbours' agreements fail later.
+ * Whether `publicKey` is a usable X25519 public key: 32 bytes and not a point of small order
+ * (whose agreements give the all-zero secret that OpenSSL refuses). The server runs this on
+ * every advertised key so that one hostile key cannot make its neighbours' agreements fail
+ * later; a comparison with the seven small-order encodings, no scalar multiplication.
  */
 export function isUsableX25519PublicKey(publicKey: Uint8Array): boolean {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== KEY_BYTES) return false;
-  probe ??= importPrivate(new Uint8Array(KEY_BYTES).fill(0x5a));
-  try {
-    diffieHellman({ privateKey: probe, publicKey: importPublic(publicKey) });
-    return true;
-  } catch {
-    return false;
+  for (const point of SMALL_ORDER) {
+    let same = (publicKey[31] & 0x7f) === point[31];
+    for (let k = 0; same && k < 31; k++) same = publicKey[k] === point[k];
+    if (same) return false;
   }
+  return true;
 }
 
 /** One-shot X25519(privateKey, peerPublicKey); see {@link x25519Agreement}. */
@@ -134,19 +166,35 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
   if (!Number.isInteger(length) || length < 1 || length > 255 * 32) {
     throw new RangeError(`length: expected an integer in [1, 8160], got ${length}`);
   }
-  return new Uint8Array(hkdfSync('sha256', ikm, salt, info, length));
+  // RFC 5869 written out with HMAC: several times faster than hkdfSync for the 32-byte keys
+  // derived per pair of clients (no KeyObject per call); same output (the RFC vectors check it).
+  const prk = createHmac('sha256', salt.length > 0 ? salt : ZERO_SALT).update(ikm).digest();
+  const out = new Uint8Array(length);
+  let block: Buffer = Buffer.alloc(0);
+  for (let i = 0, offset = 0; offset < length; i++) {
+    block = createHmac('sha256', prk).update(block).update(info).update(Uint8Array.of(i + 1)).digest();
+    out.set(block.subarray(0, Math.min(32, length - offset)), offset);
+    offset += 32;
+  }
+  prk.fill(0);
+  block.fill(0);
+  return out;
 }
+
+const ZERO_SALT = new Uint8Array(32);
 
 /**
  * AES-256-GCM encryption with a fresh random 96-bit nonce. Returns nonce ‖ ciphertext ‖ tag.
  * `associatedData` is authenticated but not encrypted: secure aggregation binds sender,
- * recipient and session there so the server cannot re-route a share.
+ * recipient and session there so the server cannot re-route a share. A caller sealing many
+ * boxes may pass `nonce`: 12 bytes it drew from the CSPRNG for this box only (one random draw
+ * for all the boxes of a stage costs less than one draw per box).
  */
-export function aeadEncrypt(key: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array): Uint8Array {
+export function aeadEncrypt(key: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array, nonce: Uint8Array = randomBytes(NONCE_BYTES)): Uint8Array {
   checkBytes(key, 'key', KEY_BYTES);
   checkBytes(plaintext, 'plaintext');
   checkBytes(associatedData, 'associatedData');
-  const nonce = randomBytes(NONCE_BYTES);
+  checkBytes(nonce, 'nonce', NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(associatedData);
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
@@ -265,5 +313,8 @@ export function addMask(acc: Uint32Array, seed: Uint8Array, sign: 1 | -1, modulu
 
 /** Overwrite secret bytes with zeros once they are no longer needed (noble's `clean`). */
 export function wipe(...buffers: (Uint8Array | Uint32Array | undefined)[]): void {
-  for (const b of buffers) b?.fill(0);
+  for (const b of buffers) {
+    if (b instanceof Uint8Array) privateHandles.delete(b);
+    b?.fill(0);
+  }
 }

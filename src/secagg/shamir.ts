@@ -1,6 +1,10 @@
 /**
- * Shamir secret sharing (Shamir 1979, "How to share a secret") over GF(2^8), byte by byte,
- * through the audited `shamir-secret-sharing` package (Privy; polynomial x⁸+x⁴+x³+x+1).
+ * Shamir secret sharing (Shamir 1979, "How to share a secret") over GF(2^8), byte by byte, in
+ * the field and share format of the audited `shamir-secret-sharing` package (Privy; polynomial
+ * x⁸+x⁴+x³+x+1). Splitting is done here with log/exp tables and one CSPRNG draw for all
+ * coefficients (the package draws per byte, which made splitting a visible cost of every
+ * SecAgg session); combining goes through the package, so every test of a split made here is
+ * also checked by the audited interpolation.
  *
  * A share is the secret's length plus one byte: the evaluations at a random non-zero point x,
  * with x stored in the last byte. Any `threshold` shares with distinct x rebuild the secret;
@@ -10,11 +14,23 @@
  *
  * The package insists on plain `Uint8Array`s (it compares constructors), so Buffers are copied.
  */
-import { combine, split } from 'shamir-secret-sharing';
+import { randomBytes } from 'node:crypto';
+import { combine } from 'shamir-secret-sharing';
 import { SecAggError } from './errors.js';
 
 /** Most shares one secret can be split into (x ranges over the 255 non-zero bytes). */
 export const MAX_SHARES = 255;
+
+/** exp and log of GF(2^8) to the generator 3 (EXP is doubled so sums of logs need no reduction). */
+const EXP = new Uint8Array(510);
+const LOG = new Uint8Array(256);
+for (let i = 0, x = 1; i < 255; i++) {
+  EXP[i] = x;
+  EXP[i + 255] = x;
+  LOG[x] = i;
+  // x ← x · 3 = x ⊕ x·2, reduced by x⁸+x⁴+x³+x+1 (0x11b)
+  x ^= ((x << 1) ^ (x & 0x80 ? 0x11b : 0)) & 0xff;
+}
 
 function plain(bytes: Uint8Array): Uint8Array {
   return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes);
@@ -34,7 +50,27 @@ export async function splitSecret(secret: Uint8Array, numShares: number, thresho
   if (!Number.isInteger(numShares) || numShares < threshold || numShares > MAX_SHARES) {
     throw new RangeError(`numShares: expected an integer in [threshold=${threshold}, ${MAX_SHARES}], got ${numShares}`);
   }
-  return split(plain(secret), numShares, threshold);
+  const length = secret.length;
+  const degree = threshold - 1;
+  // coefficients a_1..a_{t−1} of each byte's polynomial, uniform in GF(2^8), from one draw
+  const coefficients = randomBytes(length * degree);
+  const shares: Uint8Array[] = [];
+  // x = 1..numShares: any distinct non-zero points will do (they are public in every share)
+  for (let x = 1; x <= numShares; x++) {
+    const share = new Uint8Array(length + 1);
+    share[length] = x;
+    const logX = LOG[x];
+    for (let b = 0; b < length; b++) {
+      // Horner: y = (…(a_{t−1}·x + a_{t−2})·x + …)·x + secret[b]
+      const base = b * degree;
+      let y = coefficients[base + degree - 1];
+      for (let i = degree - 2; i >= 0; i--) y = (y === 0 ? 0 : EXP[LOG[y] + logX]) ^ coefficients[base + i];
+      share[b] = (y === 0 ? 0 : EXP[LOG[y] + logX]) ^ secret[b];
+    }
+    shares.push(share);
+  }
+  coefficients.fill(0);
+  return shares;
 }
 
 /** The x-coordinate (last byte) of a share: distinct shares of one secret have distinct x. */

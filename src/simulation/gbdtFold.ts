@@ -1,22 +1,24 @@
 /**
  * One fold of a simulated federation that grows gradient-boosted trees (`--model gbdt`):
- * in-process lenders answer the statistics exchange (bin edges come from its federated
- * quantiles) and the boosting exchanges of ../coordinator/gbdtTrainer.ts. The references run
+ * in-process lenders answer the quantile-sketch exchange (bin edges come from the federated
+ * quantiles) and the boosting exchanges of ../coordinator/gbdtTrainer.ts, every sum plain or,
+ * with `secureAggregation`, through secure aggregation. The references run
  * the same algorithm on rows held in one place: *pooled* (every node's training rows, binned
  * from their statistics, which equal the federation's sums, so the bins are the same) and
  * *local-only* (each node alone, binned from its own statistics).
  */
+import type { AggregationMode } from '../coordinator/collect.js';
+import { federatedGbdtBinning } from '../coordinator/gbdtBinning.js';
 import { trainFederatedGbdt } from '../coordinator/gbdtTrainer.js';
-import { federatedPreprocess } from '../coordinator/preprocess.js';
-import { featureColumns, type Table } from '../data/schema.js';
+import type { Table } from '../data/schema.js';
 import { ensembleScoringModel, treeEncoderSpec } from '../model/gbdt/adapter.js';
 import type { TreeEnsemble } from '../model/gbdt/ensemble.js';
-import { binningFromStats } from '../model/gbdt/features.js';
 import { trainGbdtOnTable } from '../model/gbdt/local.js';
 import type { GbdtParams } from '../model/gbdt/params.js';
 import { NodeApp } from '../node/app.js';
 import { createCreditHandlers } from '../node/creditHandlers.js';
 import { createGbdtHandlers } from '../node/gbdtHandlers.js';
+import { secAggMod } from '../node/secaggMod.js';
 import type { NodeDataset } from '../node/jobContext.js';
 import { InProcessTransport } from '../transport/inProcess.js';
 import type { LocalOnlyNode } from './baselines.js';
@@ -37,17 +39,17 @@ export async function runGbdtFold(
   const nodeIds = simulatedNodeIds(options.numNodes);
   const transport = new InProcessTransport(nodes.map((d, i) => {
     const held = new Map([[datasetKey, d]]);
-    return [nodeIds[i], new NodeApp({ nodeId: nodeIds[i], handlers: { ...createCreditHandlers(held), ...createGbdtHandlers(held) } })];
+    return [nodeIds[i], new NodeApp({ nodeId: nodeIds[i], handlers: { ...createCreditHandlers(held), ...createGbdtHandlers(held) }, mods: [secAggMod()] })];
   }));
   const jobId = `sim-${options.seed}-fold${fold + 1}`;
   const minNodes = options.minNodes ?? Math.max(1, Math.ceil(options.numNodes * options.fractionFit));
   const schema = nodes[0].train.schema;
 
   const fedStarted = performance.now();
-  const pre = await federatedPreprocess({ transport, jobId, datasetKey, schema, nodeIds, minNodes, timeoutMs: options.timeoutMs });
-  const features = binningFromStats(featureColumns(schema), pre.stats, params.maxBins);
+  const aggregation: AggregationMode = options.secureAggregation ? { kind: 'secure', neighbours: options.secureAggregation.neighbours } : { kind: 'plain' };
+  const { features, rows } = await federatedGbdtBinning({ transport, jobId, datasetKey, schema, nodeIds, minNodes, timeoutMs: options.timeoutMs, maxBins: params.maxBins, aggregation });
   const { ensemble, history } = await trainFederatedGbdt({
-    transport, jobId, datasetKey, features, params, nodeIds, minNodes, timeoutMs: options.timeoutMs,
+    transport, jobId, datasetKey, features, params, nodeIds, minNodes, timeoutMs: options.timeoutMs, aggregation, rows,
     evaluateEvery: options.evaluateEveryRound ? 1 : 0,
     onTree: (report) => onProgress?.({ phase: 'round', fold, folds, round: report.round, rounds: params.numTrees, report }),
   });

@@ -51,7 +51,7 @@ export interface SimulationOptions {
   readonly evaluateEveryRound: boolean;
   /** After training, each node adapts the global model (local head or Ditto); reported per node. */
   readonly personalize?: PersonalizationOptions;
-  /** Sum model updates and evaluation histograms with secure aggregation (SecAgg; `neighbours` k for SecAgg+). */
+  /** Sum model updates and evaluation histograms (gbdt: every sum) with secure aggregation (SecAgg; `neighbours` k for SecAgg+). */
   readonly secureAggregation?: { readonly neighbours?: number };
   /** Train with record-level DP-SGD at every node (default: no DP). */
   readonly dp?: SimulationDpOptions;
@@ -143,9 +143,9 @@ function validate(o: SimulationOptions): void {
   if (o.secureAggregation) {
     if (o.numNodes < 3) throw new ConfigError('secure-aggregation: needs at least 3 nodes (with two, each learns the other\'s update from the sum)');
     if (['trimmed', 'median', 'krum'].includes(o.strategy)) throw new ConfigError(`secure-aggregation: strategy ${o.strategy} needs each node's update, which secure aggregation hides; use fedavg, fedprox, fedadam or fedyogi`);
-    if (o.gbdt) throw new ConfigError('secure-aggregation: not yet available for gbdt in simulate');
     const k = o.secureAggregation.neighbours;
-    if (k !== undefined && (!Number.isInteger(k) || k < 2 || k > o.numNodes - 1)) throw new ConfigError(`secagg-neighbours: expected an integer from 2 to nodes − 1, got ${k}`);
+    // a SecAgg+ (Harary) graph needs an even degree; nodes − 1 is the complete graph of classic SecAgg
+    if (k !== undefined && (!Number.isInteger(k) || k < 2 || k > o.numNodes - 1 || (k < o.numNodes - 1 && k % 2 !== 0))) throw new ConfigError(`secagg-neighbours: expected an even integer from 2 to nodes − 1 (or nodes − 1 itself), got ${k}`);
   }
   if (o.dp && o.gbdt) throw new ConfigError('dp-epsilon: differential privacy is not available for gbdt');
   if (o.dp) {

@@ -5,6 +5,7 @@
  */
 import { runRounds, type RoundReport } from '../coordinator/roundLoop.js';
 import { federatedPreprocess } from '../coordinator/preprocess.js';
+import type { AggregationMode } from '../coordinator/collect.js';
 import { exchange } from '../coordinator/exchange.js';
 import { deriveRandom } from '../math/random.js';
 import { createModel } from '../model/factory.js';
@@ -61,7 +62,8 @@ async function runFold(nodes: NodeDataset[], datasetKey: string, options: Simula
   const schema = nodes[0].train.schema;
 
   const fedStarted = performance.now();
-  const pre = await federatedPreprocess({ transport, jobId, datasetKey, schema, nodeIds, minNodes, timeoutMs: options.timeoutMs });
+  const aggregation: AggregationMode = options.secureAggregation ? { kind: 'secure', neighbours: options.secureAggregation.neighbours } : { kind: 'plain' };
+  const pre = await federatedPreprocess({ transport, jobId, datasetKey, schema, nodeIds, minNodes, timeoutMs: options.timeoutMs, aggregation });
   const initial = createModel(options.model.kind, pre.encoder.features.length, options.model.config, deriveRandom(options.seed, 'init'));
   await exchange({
     transport, jobId, round: 0, type: 'setup', nodeIds, minReplies: minNodes, timeoutMs: options.timeoutMs,
@@ -72,7 +74,7 @@ async function runFold(nodes: NodeDataset[], datasetKey: string, options: Simula
     transport, strategy, jobId, seed: options.seed, rounds: options.rounds, initialParameters: initial.getParameters(),
     train: options.train, fractionFit: options.fractionFit, minNodes, timeoutMs: options.timeoutMs,
     evaluateEveryRound: options.evaluateEveryRound,
-    aggregation: options.secureAggregation ? { kind: 'secure', neighbours: options.secureAggregation.neighbours } : { kind: 'plain' },
+    aggregation,
     totalRows: pre.numRows,
     ...(privacy?.mechanism === 'dpsgd' ? { extraTrainConfig: { privacy: JSON.stringify({
       mechanism: 'dpsgd', noiseMultiplier: privacy.noiseMultiplier, maxGradNorm: privacy.maxGradNorm, sampleRate: privacy.sampleRate,

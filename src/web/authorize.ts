@@ -11,7 +11,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UserRole } from '../store/index.js';
 import { accessFor } from './permissions.js';
-import type { Access } from './permissions.js';
+import type { Access, PermissionsTable } from './permissions.js';
 import type { Principal, SessionManager, SessionPrincipal } from './sessions.js';
 
 const principals = new WeakMap<FastifyRequest, Principal>();
@@ -54,6 +54,8 @@ export interface AuthorizerOptions {
    * server's own, e.g. the public address of a reverse proxy.
    */
   readonly allowedOrigins?: readonly string[];
+  /** Who may call what (default the coordinator's table, ROUTE_PERMISSIONS). */
+  readonly permissions?: PermissionsTable;
 }
 
 function bearerOf(request: FastifyRequest): string | undefined {
@@ -77,7 +79,7 @@ export function createAuthorizer(options: AuthorizerOptions): AuthHook {
   if (typeof options.adminToken !== 'string' || options.adminToken === '') throw new TypeError('options.adminToken must be a non-empty string');
   const expected = createHash('sha256').update(options.adminToken).digest();
   const extraOrigins = options.allowedOrigins ?? [];
-  const { sessions } = options;
+  const { sessions, permissions } = options;
 
   const bearerMatches = (given: string) => given.length > 0 && timingSafeEqual(createHash('sha256').update(given).digest(), expected);
 
@@ -135,7 +137,7 @@ export function createAuthorizer(options: AuthorizerOptions): AuthHook {
     const url = request.routeOptions.url;
     if (url === undefined) return undefined; // no route matched: the not-found handler answers
     if (!url.startsWith('/api/')) return undefined; // docs, health and metrics are outside the API's rules
-    const access = accessFor(request.method, url);
+    const access = accessFor(request.method, url, permissions);
     if (access === undefined) {
       request.log.error({ method: request.method, url }, 'route has no entry in src/web/permissions.ts; refused');
       return refuse(reply, 403, 'forbidden', 'forbidden');

@@ -6,6 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { JsonObject, Store } from '../store/index.js';
 import { actorOf } from './authorize.js';
+import type { PermissionsTable } from './permissions.js';
 import type { WebKeys } from './secretBox.js';
 import { clientSummary } from './sessions.js';
 import type { SessionManager } from './sessions.js';
@@ -30,6 +31,8 @@ export interface WebContext {
   readonly authRouteConfig: { rateLimit?: RouteRateLimit };
   /** Issuer shown in authenticator apps. */
   readonly issuer: string;
+  /** The permissions table of this server (the coordinator's, or a node workspace's). */
+  readonly permissions: PermissionsTable;
 }
 
 /**

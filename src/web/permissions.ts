@@ -84,6 +84,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Access>> = Object.freeze
   'GET /api/v1/models/:id': roles('admin', 'ml_engineer', 'auditor'),
   'GET /api/v1/models/:id/report': roles('admin', 'ml_engineer', 'auditor'),
   'POST /api/v1/models/:id/approve': ADMIN,
+  // privacy spent per dataset and lender (coordinator/server/privacyRoutes.ts)
+  'GET /api/v1/privacy/spent': JOBS_READ,
   // scoring with the newest approved model at the coordinator (web/scoreRoutes.ts)
   'GET /api/v1/scoring/datasets': roles('admin', 'risk_officer'),
   'POST /api/v1/score': roles('admin', 'risk_officer'),
@@ -93,14 +95,42 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Access>> = Object.freeze
   'GET /api/v1/live': { kind: 'roles', roles: ['admin', 'ml_engineer', 'auditor'], passive: true },
 });
 
+/** A permissions table: `"<METHOD> <url pattern>"` → who may call it. */
+export type PermissionsTable = Readonly<Record<string, Access>>;
+
+/** Routes of the accounts layer (webAuth without the live websocket), served by coordinator and nodes alike. */
+const ACCOUNT_ROUTE_PREFIXES = ['/api/v1/setup', '/api/v1/register', '/api/v1/session', '/api/v1/totp/', '/api/v1/profile', '/api/v1/users', '/api/v1/settings'];
+const isAccountRoute = (key: string) => ACCOUNT_ROUTE_PREFIXES.some((prefix) => key.split(' ')[1].startsWith(prefix));
+
+const WORKSPACE_READ = roles('admin', 'risk_officer', 'auditor');
+const WORKSPACE_WRITE = roles('admin', 'risk_officer');
+
+/**
+ * The table of a lender node's workspace (src/node/workspace): the same accounts, sessions and
+ * user administration as the coordinator (node-local accounts), plus the scored applications.
+ * Risk officers score and give feedback, auditors read, ML engineers have no business with
+ * applicants' records here.
+ */
+export const WORKSPACE_ROUTE_PERMISSIONS: PermissionsTable = Object.freeze({
+  ...Object.fromEntries(Object.entries(ROUTE_PERMISSIONS).filter(([key]) => isAccountRoute(key))),
+  'GET /api/v1/workspace': WORKSPACE_READ,
+  'GET /api/v1/applications': WORKSPACE_READ,
+  'POST /api/v1/applications': WORKSPACE_WRITE,
+  'GET /api/v1/applications/:id': WORKSPACE_READ,
+  'POST /api/v1/applications/:id/feedback': WORKSPACE_WRITE,
+  'GET /api/v1/audit': AUDIT_READ,
+  'GET /api/v1/audit/verify': AUDIT_READ,
+});
+
 /**
  * The access rule of a route, or undefined when the table has none (the authorizer then
- * refuses). HEAD is looked up as GET, which Fastify answers for it.
+ * refuses). HEAD is looked up as GET, which Fastify answers for it. `table` defaults to the
+ * coordinator's.
  */
-export function accessFor(method: string, urlPattern: string): Access | undefined {
+export function accessFor(method: string, urlPattern: string, table: PermissionsTable = ROUTE_PERMISSIONS): Access | undefined {
   if (typeof method !== 'string' || typeof urlPattern !== 'string') throw new TypeError('method and urlPattern must be strings');
   const verb = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
-  return Object.hasOwn(ROUTE_PERMISSIONS, `${verb} ${urlPattern}`) ? ROUTE_PERMISSIONS[`${verb} ${urlPattern}`] : undefined;
+  return Object.hasOwn(table, `${verb} ${urlPattern}`) ? table[`${verb} ${urlPattern}`] : undefined;
 }
 
 /** Whether a person with `role` may call the route (public and user routes: yes; node routes: no). */
@@ -111,6 +141,6 @@ export function roleMayCall(role: UserRole, access: Access): boolean {
 }
 
 /** Every route key a role may call, sorted: what the dashboard uses to show or hide pages. */
-export function routesForRole(role: UserRole): string[] {
-  return Object.entries(ROUTE_PERMISSIONS).filter(([, access]) => access.kind !== 'public' && roleMayCall(role, access)).map(([key]) => key).sort();
+export function routesForRole(role: UserRole, table: PermissionsTable = ROUTE_PERMISSIONS): string[] {
+  return Object.entries(table).filter(([, access]) => access.kind !== 'public' && roleMayCall(role, access)).map(([key]) => key).sort();
 }

@@ -27,6 +27,8 @@ import { SessionManager } from './sessions.js';
 import { SettingsService } from './settings.js';
 import { DEFAULT_LOCKOUT } from './signIn.js';
 import type { LockoutPolicy } from './signIn.js';
+import { ROUTE_PERMISSIONS } from './permissions.js';
+import type { PermissionsTable } from './permissions.js';
 
 /** Options of {@link webAuth}. */
 export interface WebAuthOptions {
@@ -50,6 +52,8 @@ export interface WebAuthOptions {
   readonly allowedOrigins?: readonly string[];
   /** Issuer name shown in authenticator apps (default 'FedCredit'). */
   readonly issuer?: string;
+  /** Who may call what (default the coordinator's ROUTE_PERMISSIONS; nodes pass WORKSPACE_ROUTE_PERMISSIONS). */
+  readonly permissions?: PermissionsTable;
 }
 
 /** What other route modules need from the dashboard layer. */
@@ -87,7 +91,8 @@ export async function webAuth(app: FastifyInstance, options: WebAuthOptions): Pr
   const keys = deriveWebKeys(loadOrCreateWebKey(options.dataDir).key);
   const settings = new SettingsService(options.store, now);
   const sessions = new SessionManager({ store: options.store, keys, settings, now, secureCookies: options.secureCookies });
-  const authorize = createAuthorizer({ adminToken: options.adminToken, sessions, allowedOrigins: options.allowedOrigins });
+  const permissions = options.permissions ?? ROUTE_PERMISSIONS;
+  const authorize = createAuthorizer({ adminToken: options.adminToken, sessions, allowedOrigins: options.allowedOrigins, permissions });
 
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
@@ -111,7 +116,7 @@ export async function webAuth(app: FastifyInstance, options: WebAuthOptions): Pr
   app.addHook('onRequest', authorize);
 
   const authRouteConfig: { rateLimit?: RouteRateLimit } = limit === false ? {} : { rateLimit: { max: limit.max, timeWindow: limit.timeWindowMs } };
-  const ctx: WebContext = { store: options.store, keys, sessions, settings, now, lockout, authRouteConfig, issuer: options.issuer ?? 'FedCredit' };
+  const ctx: WebContext = { store: options.store, keys, sessions, settings, now, lockout, authRouteConfig, issuer: options.issuer ?? 'FedCredit', permissions };
   await app.register(async (scope) => {
     await accountRoutes(scope, ctx);
     await sessionRoutes(scope, ctx);

@@ -4,25 +4,23 @@
  * connected over the networked task channel. An ML engineer starts a job from the form and
  * watches the rounds arrive over the live websocket (charts, progress, events) without
  * reloading; an administrator approves the model; a risk officer scores an applicant from the
- * codebook form and reads the reasons, and the numbers equal those of the lender's own scoring
- * API serving the same approved model.
+ * codebook form and reads the reasons and what would change the decision, and the numbers equal
+ * those of the lender's own scoring API serving the same approved model. The ML engineer opens
+ * the model report from the models table (every section rendered; a risk officer is refused it).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeLenders } from '../../src/demo/slices.js';
-import { loadNodeConfig } from '../../src/node/config.js';
-import { NodeRuntime } from '../../src/node/runtime.js';
-import { asCli, createAccount, createAdmin, eventually, freshCode, openBrowser, screenshot, see, seeContains, seeCount, seeText, signIn, signOut, startDashboard } from './harness.js';
-import type { Dashboard, TestBrowser } from './harness.js';
+import type { NodeRuntime } from '../../src/node/runtime.js';
+import { asCli, createAccount, createAdmin, eventually, freshCode, openBrowser, screenshot, see, seeContains, seeCount, seeText, signIn, signOut, startDashboard, startLenders } from './harness.js';
+import type { Dashboard, Lenders, TestBrowser } from './harness.js';
 
 const ROUNDS = 5;
 let dash: Dashboard;
 let browser: TestBrowser;
 let nodes: NodeRuntime[] = [];
-let lendersDir = '';
+let lenders: Lenders | undefined;
+let lenderDataDirs: string[] = [];
 let adminSecret = '';
 let jobId = '';
 
@@ -31,23 +29,15 @@ beforeAll(async () => {
   adminSecret = await createAdmin(dash, 'admin@coordinator.example');
   await createAccount(dash, 'ml_engineer', 'mel@coordinator.example', 'Mel Engineer');
   await createAccount(dash, 'risk_officer', 'rita@bank-a.example', 'Rita Risk');
-  lendersDir = mkdtempSync(join(tmpdir(), 'fedcredit-browser-lenders-'));
-  const lenders = writeLenders(lendersDir, { numLenders: 2, basePort: 0, coordinator: dash.url, ports: [0, 0] });
-  for (const lender of lenders) {
-    const { token } = await asCli<{ token: string }>(dash, 'POST', '/api/v1/invitations', { institution: lender.institution });
-    const node = new NodeRuntime({ config: loadNodeConfig(lender.config), coordinator: dash.url, token, apiPort: 0, modelRefreshMs: 300, logger: pino({ level: 'silent' }) });
-    await node.start();
-    nodes.push(node);
-  }
-  await eventually(() => asCli<{ online: boolean }[]>(dash, 'GET', '/api/v1/nodes'), (list) => list.filter((n) => n.online).length === 2, 'both nodes online', 20_000);
+  lenders = await startLenders(dash);
+  nodes = [...lenders.nodes];
+  lenderDataDirs = lenders.configs.map((c) => c.dataDir);
   browser = await openBrowser();
 });
 afterAll(async () => {
   await browser?.close();
-  await Promise.allSettled(nodes.map((n) => n.stop()));
-  nodes = [];
+  await lenders?.stop();
   await dash?.close();
-  if (lendersDir) rmSync(lendersDir, { recursive: true, force: true });
 });
 
 describe('federation dashboard', () => {
@@ -97,6 +87,26 @@ describe('federation dashboard', () => {
     expect(browser.pageErrors).toEqual([]);
   });
 
+  it('the model report opens from the models table with every section', async () => {
+    const { page } = browser;
+    const link = page.getByRole('link', { name: /^Report of model .*\/v1/ });
+    const [report] = await Promise.all([page.context().waitForEvent('page'), link.click()]);
+    await report.waitForLoadState();
+    expect(report.url()).toMatch(/\/api\/v1\/models\/[^/]+\/report$/);
+    const h2 = await report.locator('h2').allTextContents();
+    expect(h2).toEqual(['Federated evaluation of the final model', 'Scorecard', 'Fairness', 'Training, round by round', 'Privacy and aggregation', 'Lineage']);
+    for (const chart of ['ROC curve', 'Score distribution', 'Calibration by score band', 'Calibration by group: age band']) await see(report.getByRole('img', { name: new RegExp(`^${chart}`) }));
+    await seeContains(report.getByRole('table', { name: 'Attribute points' }), 'checking account < 0 DM');
+    // the lenders hold different ages: the summed counts cover every band
+    const ages = await report.getByRole('table', { name: 'Fairness by age band' }).locator('tr > th:first-child').allTextContents();
+    expect(ages.slice(1).map((t) => t.replace(/ \((reference|few applicants)\)/g, ''))).toEqual(['< 25', '25–39', '40+']);
+    await seeContains(report.locator('h3').filter({ hasText: 'Privacy spent' }).locator('xpath=following-sibling::p[1]'), 'No differential privacy');
+    const h3 = await report.locator('h3').allTextContents();
+    expect(h3).toEqual(expect.arrayContaining([expect.stringMatching(/^sex/), expect.stringMatching(/^foreign worker/), 'Privacy spent']));
+    await screenshot(report, '35-model-report');
+    await report.close();
+  });
+
   it('an administrator approves the model version', async () => {
     const { page } = browser;
     await signOut(page);
@@ -115,6 +125,9 @@ describe('federation dashboard', () => {
     await signOut(page);
     await signIn(page, dash.url, 'rita@bank-a.example');
     await page.waitForURL(/\/risk$/);
+    // the model report is for ML engineers, auditors and administrators
+    const models = await asCli<{ id: string }[]>(dash, 'GET', '/api/v1/models');
+    expect((await page.request.get(`${dash.url}/api/v1/models/${models[0].id}/report`)).status()).toBe(403);
     // the form speaks the codebook's words, not UCI codes
     const checking = page.getByLabel('Status of existing checking account');
     await see(checking);
@@ -138,6 +151,24 @@ describe('federation dashboard', () => {
     await see(page.locator('.recharts-bar-rectangle').first());
     await screenshot(page, '40-risk-score');
 
+    // what would change the decision: plain words, only fields the applicant can act on
+    const change = page.getByTestId('what-would-change');
+    await see(change.getByRole('heading', { name: 'What would change the decision' }));
+    await change.scrollIntoViewIfNeeded();
+    const changeText = (await change.textContent()) ?? '';
+    expect(changeText).not.toMatch(/\bA\d{2,3}\b/); // no UCI codes
+    if (decision === 'Approve') expect(changeText).toContain('Approved with room to spare');
+    else {
+      const suggestions = await change.getByRole('listitem').allTextContents();
+      expect(suggestions.length).toBeGreaterThan(0);
+      for (const s of suggestions) {
+        expect(s).toMatch(/→.* would give (Approve|Refer for manual review)/);
+        expect(s).not.toMatch(/Credit history:|Age:|Personal status and sex:|Foreign worker:/); // immutable or protected
+      }
+      expect(changeText).toContain('Credit history (the past cannot be changed)');
+    }
+    await screenshot(page, '41-risk-what-would-change');
+
     // the same applicant at a lender's own scoring API, once it serves the approved model
     const record = {
       existingchecking: 'A11', duration: 48, credithistory: 'A33', purpose: 'A43', creditamount: 12000, savings: 'A65', employmentsince: 'A75', installmentrate: 4,
@@ -153,6 +184,30 @@ describe('federation dashboard', () => {
     expect(points).toBe(String(expected.score));
     expect(decision).toBe({ approve: 'Approve', review: 'Refer for manual review', decline: 'Decline' }[expected.decision]);
     expect(reasons.map((r) => r.replace(/ \(\+[\d.]+ log-odds\)$/, ''))).toEqual(expected.reasons.map((r) => r.description));
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('an officer’s feedback at a lender shows in the next model version’s lineage', async () => {
+    const { page } = browser;
+    // at the lender's own workspace (owner token: acts as its admin), the applicant just scored
+    const node = `http://127.0.0.1:${nodes[0].apiPort}`;
+    const owner = { authorization: `Bearer ${readFileSync(join(lenderDataDirs[0], 'admin-token'), 'utf8').trim()}` };
+    const listed = await (await fetch(`${node}/api/v1/applications?sort=time&order=desc`, { headers: owner })).json() as { items: { id: string }[] };
+    expect(listed.items.length).toBeGreaterThan(0);
+    const given = await fetch(`${node}/api/v1/applications/${listed.items[0].id}/feedback`, { method: 'POST', headers: { ...owner, 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'bad' }) });
+    expect(given.status).toBe(201);
+    const { id: feedbackId } = await given.json() as { id: string };
+
+    const next = await asCli<{ id: string }>(dash, 'POST', '/api/v1/jobs', { datasetKey: 'german-credit', model: 'logreg', strategy: 'fedavg', rounds: 2, minNodes: 2, seed: 9 });
+    await eventually(() => asCli<{ status: string }>(dash, 'GET', `/api/v1/jobs/${next.id}`), (j) => j.status === 'completed', 'the second job completed', 40_000);
+    await signOut(page);
+    await signIn(page, dash.url, 'mel@coordinator.example');
+    await page.waitForURL(/\/federation$/);
+    const table = page.getByRole('table', { name: 'Model versions' });
+    await seeContains(table, '1 used in training');
+    const cell = table.getByRole('cell', { name: '1 used in training' });
+    expect(await cell.getAttribute('title')).toBe(feedbackId); // the id only: the note and the record stay at the lender
+    await screenshot(page, '36-models-feedback-lineage');
     expect(browser.pageErrors).toEqual([]);
   });
 });

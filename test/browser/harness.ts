@@ -14,6 +14,9 @@ import pino from 'pino';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { buildCoordinatorApp } from '../../src/coordinator/server/app.js';
+import { writeLenders } from '../../src/demo/slices.js';
+import { loadNodeConfig, type NodeConfig } from '../../src/node/config.js';
+import { NodeRuntime } from '../../src/node/runtime.js';
 import type { CoordinatorApp } from '../../src/coordinator/server/app.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store, UserRole } from '../../src/store/index.js';
@@ -274,4 +277,42 @@ export async function seeCount(locator: Locator, count: number, timeoutMs = 10_0
 /** Wait until the one element of `locator` is visible. */
 export async function see(locator: Locator, timeoutMs = 10_000): Promise<void> {
   await locator.waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** In-process lender nodes enrolled with a dashboard's coordinator. */
+export interface Lenders {
+  readonly nodes: readonly NodeRuntime[];
+  /** Each node's configuration, as started (after `configure`). */
+  readonly configs: readonly NodeConfig[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Start `numLenders` lender nodes (the demo's German slices) enrolled with `dash`, and wait
+ * until all are online. `configure` may change a node's configuration before it starts.
+ */
+export async function startLenders(dash: Dashboard, options: { numLenders?: number; configure?: (config: NodeConfig) => NodeConfig } = {}): Promise<Lenders> {
+  const numLenders = options.numLenders ?? 2;
+  const dir = mkdtempSync(join(tmpdir(), 'fedcredit-browser-lenders-'));
+  const nodes: NodeRuntime[] = [];
+  const configs: NodeConfig[] = [];
+  const stop = async () => {
+    await Promise.allSettled(nodes.map((n) => n.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const lender of writeLenders(dir, { numLenders, basePort: 0, coordinator: dash.url, ports: Array.from({ length: numLenders }, () => 0) })) {
+      const config = (options.configure ?? ((c) => c))(loadNodeConfig(lender.config));
+      configs.push(config);
+      const { token } = await asCli<{ token: string }>(dash, 'POST', '/api/v1/invitations', { institution: lender.institution });
+      const node = new NodeRuntime({ config, coordinator: dash.url, token, apiPort: 0, modelRefreshMs: 300, logger: pino({ level: 'silent' }) });
+      await node.start();
+      nodes.push(node);
+    }
+    await eventually(() => asCli<{ online: boolean }[]>(dash, 'GET', '/api/v1/nodes'), (list) => list.filter((n) => n.online).length === numLenders, 'every node online', 20_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { nodes, configs, stop };
 }

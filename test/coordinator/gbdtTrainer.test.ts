@@ -9,6 +9,7 @@ import { binningFromStats, rawMatrix, type GbdtFeature } from '../../src/model/g
 import { trainGbdtLocal } from '../../src/model/gbdt/local.js';
 import { gbdtParams } from '../../src/model/gbdt/params.js';
 import type { Tree } from '../../src/model/gbdt/tree.js';
+import { localEvaluationSums } from '../../src/metrics/histogram.js';
 import { NodeApp } from '../../src/node/app.js';
 import { createCreditHandlers } from '../../src/node/creditHandlers.js';
 import { createGbdtHandlers } from '../../src/node/gbdtHandlers.js';
@@ -160,6 +161,26 @@ describe('federated GBDT', () => {
     const resumed = await run(endpoints(datasets), { features: full.features, initial: full.ensemble.truncate(5), evaluateEvery: 0 });
     expect(resumed.history[0].round).toBe(6);
     expect(resumed.ensemble.serialize()).toBe(full.ensemble.serialize());
+  });
+
+  it('final evaluation: the whole ensemble on every test split, also after a restart that left no tree to grow; a failed one keeps the ensemble', async () => {
+    const full = await run(endpoints(datasets), { evaluateEvery: 0, finalEvaluation: { numBins: 100 } });
+    const pooled = concatTables(datasets.map((d) => d.test));
+    const expected = localEvaluationSums(full.ensemble.predictTable(pooled), pooled.label, 100);
+    expect(full.evaluation!.participants).toEqual(['n1', 'n2', 'n3']);
+    expect(full.evaluation!.fairnessCounts).toBeUndefined();
+    full.evaluation!.sums.forEach((v, i) => expect(Math.abs(v - expected[i]), `sum ${i}`).toBeLessThanOrEqual(1e-9 * Math.max(1, expected[i])));
+    expect(full.evaluation!.numExamples).toBe(360);
+    // a coordinator restarted after the last tree: fresh nodes get every tree, then evaluate
+    const resumed = await run(endpoints(datasets), { features: full.features, initial: full.ensemble, evaluateEvery: 0, finalEvaluation: { numBins: 100 } });
+    expect(resumed.history).toHaveLength(0);
+    expect(Array.from(resumed.evaluation!.sums)).toEqual(Array.from(full.evaluation!.sums));
+    // a node refuses the evaluation and minNodes = 3: no evaluation, the ensemble is intact
+    const refusing = endpoints(datasets, (id, inner) => (id === 'n2' ? tampering('gbdt.evaluate', (r) => ({ ...r, arrays: {}, error: { code: 'INTERNAL', message: 'no' } }))(id, inner) : inner));
+    const failed = await run(refusing, { features: full.features, evaluateEvery: 0, minNodes: 3, finalEvaluation: { numBins: 100 } });
+    expect(failed.evaluation).toBeUndefined();
+    expect(failed.evaluationError).toMatch(/gbdt\.evaluate.*at least 3 needed/);
+    expect(failed.ensemble.serialize()).toBe(full.ensemble.serialize());
   });
 
   it('checks its arguments', async () => {

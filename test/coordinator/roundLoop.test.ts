@@ -55,6 +55,61 @@ describe('round loop', () => {
     expect(Array.from(secondRound[0].arrays.parameters)).toEqual([2.5, 5]);
   });
 
+  it('pipelines round r evaluation with round r + 1 training: same reports, committed in order, one trip fewer', async () => {
+    const run = async (pipelineEvaluation: boolean) => {
+      const log: Message[] = [];
+      // an evaluation records whether the next round's train message had already arrived
+      const overlapped: boolean[] = [];
+      const gate = (target: number[]): NodeEndpoint => ({
+        async handle(m) {
+          if (m.type === 'evaluate' && m.round < 3) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            overlapped.push(log.some((x) => x.type === 'train' && x.round === m.round + 1));
+          }
+          return scripted(target, target[0] === 1 ? 10 : 30, log).handle(m);
+        },
+      });
+      const transport = new InProcessTransport([['a', gate([1, 2])], ['b', gate([3, 6])]]);
+      const committed: { round: number; auc?: number; parameters: number[] }[] = [];
+      const out = await runRounds({
+        transport, strategy: createStrategy('fedavg'), jobId: 'j', seed: 1, rounds: 3, initialParameters: new Float64Array([0, 0]),
+        train, minNodes: 2, timeoutMs: 1000, pipelineEvaluation,
+        onRound: async (r, p) => {
+          await new Promise((resolve) => setTimeout(resolve, 5)); // a slow commit must not reorder rounds
+          committed.push({ round: r.round, auc: r.metrics?.auc, parameters: Array.from(p) });
+        },
+      });
+      return { ...out, committed, overlapped };
+    };
+    const sequential = await run(false);
+    const pipelined = await run(true);
+    expect(pipelined.committed).toEqual(sequential.committed);
+    expect(pipelined.committed.map((c) => c.round)).toEqual([1, 2, 3]);
+    expect(pipelined.committed.every((c) => c.auc === 1)).toBe(true);
+    expect(pipelined.history.map((h) => h.metrics)).toEqual(sequential.history.map((h) => h.metrics));
+    expect(Array.from(pipelined.parameters)).toEqual(Array.from(sequential.parameters));
+    // sequential: round r + 1's training waits for round r's evaluation; pipelined: it is already out
+    expect(sequential.overlapped).toEqual([false, false, false, false]);
+    expect(pipelined.overlapped).toEqual([true, true, true, true]);
+  });
+
+  it('a failed evaluation of a pipelined round fails the job before the next round is reported', async () => {
+    let evaluations = 0;
+    const flaky = (target: number[]): NodeEndpoint => ({
+      async handle(m) {
+        if (m.type === 'evaluate' && ++evaluations > 2) return replyTo(m, { error: { code: 'BROKEN', message: 'disk full' } });
+        return scripted(target, 10).handle(m);
+      },
+    });
+    const transport = new InProcessTransport([['a', flaky([1, 1])], ['b', flaky([3, 3])]]);
+    const committed: number[] = [];
+    await expect(runRounds({
+      transport, strategy: createStrategy('fedavg'), jobId: 'j', seed: 1, rounds: 4, initialParameters: new Float64Array([0, 0]),
+      train, minNodes: 2, timeoutMs: 1000, onRound: (r) => { committed.push(r.round); },
+    })).rejects.toThrow(RoundError);
+    expect(committed).toEqual([1]);
+  });
+
   it('a node that never answers does not stall the round; the others are aggregated', async () => {
     const silent: NodeEndpoint = { handle: () => new Promise(() => {}) };
     const transport = new InProcessTransport([['a', scripted([1, 1], 10)], ['b', scripted([3, 3], 10)], ['c', silent]]);

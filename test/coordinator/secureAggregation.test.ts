@@ -33,7 +33,7 @@ const datasets = parts.map((rows, i) => {
 });
 const train = { epochs: 1, batchSize: 32, lr: 0.01, optimizer: 'adam' as const, l2: 1e-3, classWeights: 'none' as const };
 
-async function run(mode: AggregationMode, options: { dropAfterMasking?: string } = {}) {
+async function run(mode: AggregationMode, options: { dropAfterMasking?: string; fractionFit?: number } = {}) {
   const seen: Reply[] = [];
   const transport = new InProcessTransport(datasets.map((d, i) => {
     const id = `n${i}`;
@@ -50,10 +50,11 @@ async function run(mode: AggregationMode, options: { dropAfterMasking?: string }
     return [id, endpoint];
   }));
   const nodeIds = datasets.map((_, i) => `n${i}`);
-  const pre = await federatedPreprocess({ transport, jobId: 'j', datasetKey: 'german-credit', schema, nodeIds, minNodes: 4, timeoutMs: 5000 });
+  // every sum of the run goes through the mode, the preprocessing statistics included
+  const pre = await federatedPreprocess({ transport, jobId: 'j', datasetKey: 'german-credit', schema, nodeIds, minNodes: 4, timeoutMs: options.dropAfterMasking ? 400 : 5000, aggregation: mode });
   await exchange({ transport, jobId: 'j', round: 0, type: 'setup', nodeIds, minReplies: 4, timeoutMs: 5000, config: { datasetKey: 'german-credit', encoder: JSON.stringify(pre.encoder), model: JSON.stringify({ kind: 'logreg', config: {} }), seed: 1 } });
   const initial = createModel('logreg', pre.encoder.features.length, {}, deriveRandom(1, 'init'));
-  const result = await runRounds({ transport, strategy: createStrategy('fedavg'), jobId: 'j', seed: 1, rounds: 3, initialParameters: initial.getParameters(), train, minNodes: 3, timeoutMs: options.dropAfterMasking ? 400 : 5000, aggregation: mode, totalRows: pre.numRows });
+  const result = await runRounds({ transport, strategy: createStrategy('fedavg'), jobId: 'j', seed: 1, rounds: 3, initialParameters: initial.getParameters(), train, minNodes: 3, fractionFit: options.fractionFit, timeoutMs: options.dropAfterMasking ? 400 : 5000, aggregation: mode, totalRows: pre.numRows });
   return { ...result, seen };
 }
 
@@ -63,13 +64,18 @@ describe('secure aggregation in the round loop', () => {
     const secure = await run({ kind: 'secure' });
     for (let i = 0; i < plain.parameters.length; i++) expect(Math.abs(secure.parameters[i] - plain.parameters[i])).toBeLessThan(1e-4);
     expect(Math.abs(secure.history[2].metrics!.auc - plain.history[2].metrics!.auc)).toBeLessThan(0.002);
-    const summed = secure.seen.filter((r) => r.type === 'train' || r.type === 'evaluate');
+    const summed = secure.seen.filter((r) => r.type === 'train' || r.type === 'evaluate' || r.type === 'stats');
+    expect(summed.filter((r) => r.type === 'stats')).toHaveLength(8); // counts and moments of 4 nodes
     expect(summed.length).toBeGreaterThan(0);
     for (const r of summed) {
       expect(Object.keys(r.arrays)).toEqual([]); // no plain parameters or histograms
-      expect(typeof r.config.secagg).toBe('string');
-      expect(String(r.config.secagg)).toMatch(/"stage":"collectMasked"/);
+      if (r.config.secagg !== undefined) expect(String(r.config.secagg)).toMatch(/"stage":"collectMasked"/);
     }
+    // rounds 1 and 2 were evaluated in one session with the next round's training: each node sent
+    // one masked vector for both, and answered the other message with its metadata only
+    const withoutMask = summed.filter((r) => r.config.secagg === undefined);
+    expect(withoutMask).toHaveLength(2 * 4);
+    expect(secure.history.map((h) => h.metrics?.auc ?? NaN).every((a) => a > 0.5)).toBe(true);
   });
 
   it('recovers the exact sum when a node drops after sending its masked update', async () => {
@@ -78,6 +84,16 @@ describe('secure aggregation in the round loop', () => {
     // n2's update is still in every round's sum: same participants, same model within the step
     expect(dropped.history[0].participants).toEqual(['n0', 'n1', 'n2', 'n3']);
     for (let i = 0; i < full.parameters.length; i++) expect(Math.abs(dropped.parameters[i] - full.parameters[i])).toBeLessThan(1e-6);
+  });
+
+  it('evaluates on its own when a sample of the nodes trains the next round', async () => {
+    const plain = await run({ kind: 'plain' }, { fractionFit: 0.75 });
+    const secure = await run({ kind: 'secure' }, { fractionFit: 0.75 });
+    expect(secure.history.map((h) => h.participants.length)).toEqual([3, 3, 3]);
+    expect(secure.history.map((h) => h.participants)).toEqual(plain.history.map((h) => h.participants));
+    for (const [i, h] of secure.history.entries()) expect(Math.abs(h.metrics!.auc - plain.history[i].metrics!.auc)).toBeLessThan(0.002);
+    // no joint sessions: every masked reply carries its own masked vector
+    expect(secure.seen.filter((r) => (r.type === 'train' || r.type === 'evaluate') && r.config.secagg === undefined)).toEqual([]);
   });
 
   it('refuses robust strategies, which need each node’s update', async () => {

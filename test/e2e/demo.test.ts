@@ -28,6 +28,9 @@ describe('fedcredit demo (what npm start runs)', () => {
     expect(out).toMatch(/federated \(3 processes\)\s+0\.\d{3}/);
     expect(out).toMatch(/pooled \(reference\)/);
     expect(out).toMatch(/bank-a alone/);
+    // the coordinator's dashboard and each lender's workspace, with their one-time setup tokens
+    expect(out).toMatch(/dashboard: http:\/\/127\.0\.0\.1:\d+\/ .*\n\s+fcst_[A-Za-z0-9_-]{20,}/);
+    for (const name of ['bank-a', 'bank-b', 'bank-c']) expect(out).toMatch(new RegExp(`${name} workspace: http://127\\.0\\.0\\.1:\\d+/ .*fcst_[A-Za-z0-9_-]{20,}`));
 
     const res = await fetch(`http://127.0.0.1:${nodePort}/predictCreditRisk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SEED_PAYLOAD) });
     expect(res.status).toBe(200);

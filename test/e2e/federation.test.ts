@@ -68,6 +68,15 @@ describe('networked federation (real processes over loopback)', () => {
     expect(html).toContain('Calibration by score band');
     expect(html).toMatch(/<td>0\.[6-9]\d\d<\/td>/); // the AUC cell
     expect(html).not.toContain('<script');
+    expect([...html.matchAll(/<h2>([^<]+)<\/h2>/g)].map((m) => m[1])).toEqual(['Federated evaluation of the final model', 'Scorecard', 'Fairness', 'Training, round by round', 'Privacy and aggregation', 'Lineage']);
+    expect(html).toContain('Points table from the logistic regression’s coefficients');
+    expect(html).toContain('checking account &lt; 0 DM');
+    // fairness from counts summed over the three lenders' test rows: every German attribute, every age band
+    for (const attribute of ['sex', 'marital status', 'age band', 'foreign worker']) expect(html).toContain(`aria-label="Fairness by ${attribute}"`);
+    const ageRows = [...html.slice(html.indexOf('aria-label="Fairness by age band"')).matchAll(/<tr><th>([^<(]+)/g)].slice(1, 4).map((m) => m[1].trim());
+    expect(ageRows).toEqual(['&lt; 25', '25–39', '40+']);
+    expect(html).toMatch(/Disparate impact \d\.\d{3}: <strong>(ok|FLAGGED)<\/strong>/);
+    expect(html).toContain('<h3>Privacy spent</h3><p>No differential privacy');
     const out = join(fed.dir, 'report.html');
     const cli = spawnSync(process.execPath, [FEDCREDIT_BIN, 'report', '--model', done.models[0].id, '--data-dir', fed.coordinatorDataDir, '--out', out], { encoding: 'utf8' });
     expect(cli.status, cli.stderr).toBe(0);
@@ -85,6 +94,12 @@ describe('networked federation (real processes over loopback)', () => {
     expect(done.rounds[4].metrics.auc as number).toBeGreaterThan(0.65);
     const metrics = await (await fetch(`${fed.url}/metrics`)).text();
     expect(metrics).toMatch(/fedcredit_replies_received_total\{type="secagg"\} [1-9]/);
+    // the fairness counts went through secure aggregation with the histograms: whole numbers
+    const token = readFileSync(join(fed.coordinatorDataDir, 'admin-token'), 'utf8').trim();
+    const html = await (await fetch(`${fed.url}/api/v1/models/${done.models[0].id}/report`, { headers: { authorization: `Bearer ${token}` } })).text();
+    const applicants = [...html.slice(html.indexOf('aria-label="Fairness by sex"')).matchAll(/<\/th><td>([\d.]+)<\/td>/g)].slice(0, 2).map((m) => Number(m[1]));
+    expect(applicants.every((n) => Number.isInteger(n) && n > 0)).toBe(true);
+    expect(html).toContain('masked updates and histograms');
   });
 
   it('grows federated boosted trees as a job; lenders score with the ensemble and explain with TreeSHAP', async () => {

@@ -97,7 +97,7 @@ export async function startFederation(options: { numLenders?: number; onlineWind
   };
   for (const lender of lenders) {
     const invite = await fed.admin.call<{ token: string }>('POST', '/api/v1/invitations', { institution: lender.institution });
-    const node = spawnFedcredit(lender.name, ['node', '--config', lender.config, '--token', invite.token], { logDir, cwd: dir, env: { FEDCREDIT_LOG_LEVEL: process.env.FEDCREDIT_NODE_LOG_LEVEL ?? 'info' } });
+    const node = spawnFedcredit(lender.name, ['node', '--config', lender.config, '--token', invite.token], { logDir, cwd: dir, env: { FEDCREDIT_LOG_LEVEL: process.env.FEDCREDIT_NODE_LOG_LEVEL ?? 'info', FEDCREDIT_PAILLIER_MIN_KEY_BITS: '1024' } });
     fed.nodes.set(lender.name, node);
   }
   for (const lender of lenders) await waitForHttp(`http://127.0.0.1:${lender.port}/healthz`, 60_000, () => fed.nodes.get(lender.name)!.child.exitCode === null);

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateNodeKeyPair, signRequest } from '../../src/auth/index.js';
+import { deriveFrameKey, frameKeyExchange, generateNodeKeyPair, macFrame, signRequest } from '../../src/auth/index.js';
 import { FEDCREDIT_BIN } from '../../src/demo/processes.js';
 import { startFederation, waitForJob, type Federation } from './harness.js';
 
@@ -174,5 +174,36 @@ describe('WebSocket task channel', () => {
     expect(closeCode).toBe(1008);
     for (let i = 0; i < 50 && !fed.log('coordinator').includes('FRAME_BAD_SIGNATURE'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(fed.log('coordinator')).toMatch(/FRAME_BAD_SIGNATURE/);
+  });
+
+  it('with a key exchange (the default): refuses a bad exchange key and closes on a frame with a forged MAC', async () => {
+    const { default: WebSocket } = await import('ws');
+    const stateDir = join(fed.dir, 'state', 'bank-b');
+    const b = { nodeId: JSON.parse(readFileSync(join(stateDir, 'identity.json'), 'utf8')).nodeId as string, privateKeyPem: readFileSync(join(stateDir, 'node-key.pem'), 'utf8') };
+    const open = (path: string) => new WebSocket(fed.url.replace('http', 'ws') + path, { headers: signRequest({ method: 'GET', path, body: new Uint8Array(0), ...b }) });
+    // the all-zero point is a low-order key: refused at the upgrade
+    const lowOrder = open(`/api/v1/node/ws?kx=${Buffer.alloc(32).toString('base64url')}`);
+    const refused = await new Promise<number>((resolve) => {
+      lowOrder.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      lowOrder.once('open', () => resolve(101));
+      lowOrder.once('error', () => undefined);
+    });
+    expect(refused).toBe(400);
+
+    const mine = frameKeyExchange();
+    const channel = open(`/api/v1/node/ws?kx=${Buffer.from(mine.publicKey).toString('base64url')}`);
+    const before = (fed.log('coordinator').match(/FRAME_BAD_SIGNATURE/g) ?? []).length;
+    const closeCode = await new Promise<number>((resolve) => {
+      channel.once('message', (hello: Buffer) => {
+        expect(hello.length).toBe(65); // type, nonce, the coordinator's exchange key
+        // a frame authenticated under a key the attacker made up instead of the agreed one
+        const wrongKey = deriveFrameKey(frameKeyExchange().privateKey, new Uint8Array(hello.subarray(33)), new Uint8Array(hello.subarray(1, 33)), b.nodeId);
+        channel.send(macFrame(wrongKey, 0, new Uint8Array(10)));
+      });
+      channel.once('close', (code) => resolve(code));
+    });
+    expect(closeCode).toBe(1008);
+    for (let i = 0; i < 50 && (fed.log('coordinator').match(/FRAME_BAD_SIGNATURE/g) ?? []).length <= before; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((fed.log('coordinator').match(/FRAME_BAD_SIGNATURE/g) ?? []).length).toBeGreaterThan(before);
   });
 });

@@ -59,7 +59,7 @@ describe('parseNodeConfig: the examples', () => {
       ['consumer-loans', builtinDataPath('credit_data'), 'credit_data'],
     ]);
     expect(c.policy).toEqual({ allowedModels: ['logreg', 'mlp'], minRowsPerUpdate: 100, maxRounds: 200, approval: 'auto', allowedDatasets: ['german-credit'] });
-    expect(c.scoring).toEqual({ dataset: 'german-credit', thresholds: { review: 0.3, decline: 0.5 } });
+    expect(c.scoring).toEqual({ dataset: 'german-credit', thresholds: { review: 0.3, decline: 0.5 }, keepScored: 'api' });
   });
 
   it('parses bank B (manual approval, logreg only) and fills the defaults it leaves out', () => {
@@ -99,7 +99,7 @@ describe('parseNodeConfig: defaults and substitution', () => {
       institution: 'Bank A', nodeName: 'bank-a', dataDir: join(dir, '.fedcredit', 'bank-a'), api: { host: '127.0.0.1', port: 8049 },
       datasets: [{ key: 'german-credit', file: join(dir, 'bank-a.csv'), schema: 'german', testFraction: 0.2 }],
       policy: { allowedModels: ['logreg', 'mlp'], minRowsPerUpdate: 50, maxRounds: 200, approval: 'auto' },
-      scoring: { dataset: 'german-credit', thresholds: { review: 0.3, decline: 0.5 } },
+      scoring: { dataset: 'german-credit', thresholds: { review: 0.3, decline: 0.5 }, keepScored: 'api' },
     });
   });
 
@@ -146,7 +146,8 @@ describe('parseNodeConfig: broken files', () => {
       'node.yaml: policy.approval: unknown value "sometimes"; expected one of auto, manual',
     ]],
     ['allowedDatasets naming an unregistered key', `${minimal}policy: { allowedDatasets: [german-credits] }\n`, {}, ['node.yaml: policy.allowedDatasets[0]: unknown dataset key "german-credits" (did you mean "german-credit"?); expected one of german-credit']],
-    ['scoring', `${minimal}scoring: { dataset: other, thresholds: { review: 0.7, decline: 0.4 } }\n`, {}, [
+    ['scoring', `${minimal}scoring: { dataset: other, thresholds: { review: 0.7, decline: 0.4 }, keepScored: sometimes }\n`, {}, [
+      'node.yaml: scoring.keepScored: expected one of api, all, none (or true / false), got "sometimes"',
       'node.yaml: scoring.thresholds: review (0.7) must not exceed decline (0.4): scores between them go to review',
       'node.yaml: scoring.dataset: unknown dataset key "other"; expected one of german-credit',
     ]],
@@ -249,5 +250,26 @@ describe('loadNodeDatasets', () => {
   it('checks its arguments', () => {
     expect(() => loadNodeDatasets(full(), NaN)).toThrow(/seed/);
     expect(() => loadNodeDatasets(null as unknown as NodeConfig, 1)).toThrow(/config/);
+  });
+});
+
+describe('scoring.keepScored', () => {
+  it('defaults to the machine API only; true/false are all/none', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join: joinPath } = await import('node:path');
+    const { loadNodeConfig } = await import('../../src/node/config.js');
+    const { builtinDataPath } = await import('../../src/data/builtin/index.js');
+    const d = mkdtempSync(joinPath(tmpdir(), 'fedcredit-keep-'));
+    const base = `institution: Bank A\nnodeName: bank-a\ndatasets:\n  - { key: german-credit, file: ${builtinDataPath('german')}, schema: german }\n`;
+    const keep = (line: string) => {
+      writeFileSync(joinPath(d, 'node.yaml'), base + line);
+      return loadNodeConfig(joinPath(d, 'node.yaml')).scoring.keepScored;
+    };
+    expect(keep('')).toBe('api');
+    expect(keep('scoring: { keepScored: true }\n')).toBe('all');
+    expect(keep('scoring: { keepScored: false }\n')).toBe('none');
+    expect(keep('scoring: { keepScored: all }\n')).toBe('all');
+    expect(keep('scoring: { keepScored: none }\n')).toBe('none');
   });
 });

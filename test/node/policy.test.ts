@@ -55,6 +55,18 @@ describe('policyMod with the real credit handlers', () => {
     expect((await n.send('evaluate')).error).toBeUndefined();
   });
 
+  it('admits a job by the key stage of a protected statistics sum, which names the dataset; other stages need an admitted job', async () => {
+    const approvals = createApprovals({ mode: 'auto', now: () => 7 });
+    const n = node(policyOf('policy: { allowedDatasets: [german-credit] }'), approvals);
+    // no secure-aggregation mod here: an admitted key stage reaches the handlers, which do not know it
+    const admitted = await n.send('secagg', { datasetKey: 'german-credit' }, { round: 0, jobId: 'job-s' });
+    expect(admitted.error?.code).toBe('UNKNOWN_MESSAGE_TYPE');
+    expect(approvals.status('job-s')).toBe('approved');
+    expect((await n.send('paillier', { datasetKey: 'retail' }, { round: 0, jobId: 'job-p' })).error?.code).toBe('POLICY_DATASET_NOT_ALLOWED');
+    expect((await n.send('secagg', {}, { round: 0, jobId: 'job-u' })).error?.code).toBe('JOB_UNKNOWN');
+    expect((await n.send('secagg', { datasetKey: 'german-credit' }, { round: 3, jobId: 'job-v' })).error?.code).toBe('JOB_UNKNOWN');
+  });
+
   it('manual mode: pending until the owner approves, then the job proceeds', async () => {
     const approvals = createApprovals({ mode: 'manual', now: () => 5 });
     const n = node(policyOf('policy: { approval: manual }'), approvals);

@@ -24,6 +24,21 @@ describe('privacyMod', () => {
     expect(n.ledger.reservation('job-1')).toBeUndefined();
   });
 
+  it('tells the coordinator the budget and what is left of it when it describes a dataset with a budget', async () => {
+    const n = privateNode({ budget });
+    const privacy = dpsgd({ targetEpsilon: 1 });
+    const before = await n.send('describe', { privacy });
+    expect(JSON.parse(String(before.config.privacyBudget))).toEqual({ epsilon: 3, delta: 1e-5, remainingEpsilon: 3 });
+    expect((await n.setup(privacy)).error).toBeUndefined(); // reserves the plan
+    const after = await n.send('describe', { privacy }, { jobId: 'job-2' });
+    const reported = JSON.parse(String(after.config.privacyBudget)) as { remainingEpsilon: number };
+    expect(reported.remainingEpsilon).toBeCloseTo(n.ledger.remaining('german-credit')!, 12);
+    expect(reported.remainingEpsilon).toBeLessThan(3);
+    // a dataset without a budget says nothing about one
+    const open = privateNode({});
+    expect((await open.send('describe')).config.privacyBudget).toBeUndefined();
+  });
+
   it('answers its refusals as replies, so outer mods (audit logging) see them', async () => {
     const seen: (string | undefined)[] = [];
     const n = privateNode({ budget, mods: [async (m, next) => { const reply = await next(m); seen.push(reply.error?.code); return reply; }] });

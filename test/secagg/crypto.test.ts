@@ -10,6 +10,8 @@ import {
   generateX25519KeyPair,
   hkdfSha256,
   isUsableX25519PublicKey,
+  smallOrderX25519Points,
+  wipe,
   x25519,
   x25519Agreement,
   x25519PublicKey,
@@ -88,6 +90,48 @@ describe('X25519 (RFC 7748)', () => {
     expect(isUsableX25519PublicKey(hex('0100000000000000000000000000000000000000000000000000000000000000'))).toBe(false);
     expect(isUsableX25519PublicKey(new Uint8Array(31))).toBe(false);
     expect(isUsableX25519PublicKey('key' as unknown as Uint8Array)).toBe(false);
+  });
+
+  it('the small-order list is exactly what OpenSSL refuses: each entry, with bit 255 clear or set', () => {
+    const points = smallOrderX25519Points();
+    expect(points).toHaveLength(7);
+    const a = generateX25519KeyPair();
+    for (const point of points) {
+      for (const top of [0, 0x80]) {
+        const u = point.slice();
+        u[31] |= top;
+        expect(isUsableX25519PublicKey(u)).toBe(false);
+        expect(() => x25519(a.privateKey, u)).toThrow(expect.objectContaining({ code: 'SECAGG_INVALID_KEY' }));
+      }
+    }
+    // neighbours of the list (one byte changed) are ordinary points: usable, and OpenSSL agrees
+    for (const point of points) {
+      for (const k of [0, 17, 31]) {
+        const u = point.slice();
+        u[k] ^= k === 31 ? 0x01 : 0x40;
+        expect(isUsableX25519PublicKey(u)).toBe(true);
+        expect(x25519(a.privateKey, u).some((b) => b !== 0)).toBe(true);
+      }
+    }
+    // and 200 fresh public keys are usable
+    for (let i = 0; i < 200; i++) expect(isUsableX25519PublicKey(generateX25519KeyPair().publicKey)).toBe(true);
+  });
+
+  it('agreements from a generated pair, from a copy of its private key and after a change of the bytes all use the bytes', () => {
+    const a = generateX25519KeyPair();
+    const b = generateX25519KeyPair();
+    const shared = x25519(b.privateKey, a.publicKey);
+    expect(x25519Agreement(a.privateKey)(b.publicKey)).toEqual(shared);
+    expect(x25519Agreement(a.privateKey.slice())(b.publicKey)).toEqual(shared);
+    // the cached OpenSSL handle of a's key must not outlive a change of the array
+    const c = generateX25519KeyPair();
+    a.privateKey.set(c.privateKey);
+    expect(x25519Agreement(a.privateKey)(b.publicKey)).toEqual(x25519(b.privateKey, c.publicKey));
+    const before = x25519Agreement(c.privateKey)(b.publicKey);
+    wipe(c.privateKey);
+    // a wiped key agrees as the all-zero scalar does (clamped to 2^254), not as the old key
+    expect(x25519Agreement(c.privateKey)(b.publicKey)).toEqual(x25519(new Uint8Array(32), b.publicKey));
+    expect(x25519Agreement(c.privateKey)(b.publicKey)).not.toEqual(before);
   });
 
   it('checks key lengths and types', () => {
@@ -209,6 +253,14 @@ describe('AES-256-GCM share boxes', () => {
     expect(a).toHaveLength(12 + message.length + 16);
     expect(a).not.toEqual(b);
     expect(aeadDecrypt(key, a, aad)).toEqual(message);
+  });
+
+  it('seals with a nonce the caller drew, and checks its length', () => {
+    const nonce = new Uint8Array(12).fill(7);
+    const box = aeadEncrypt(key, message, aad, nonce);
+    expect(box.subarray(0, 12)).toEqual(nonce);
+    expect(aeadDecrypt(key, box, aad)).toEqual(message);
+    expect(() => aeadEncrypt(key, message, aad, new Uint8Array(11))).toThrow(RangeError);
   });
 
   it('refuses tampering, a wrong key, wrong associated data and short input', () => {

@@ -38,6 +38,29 @@ describe('quantize / dequantizeSum', () => {
     expect(Array.from(dequantizeSum(Uint32Array.of(64, 193, 127, 129, 0), 1, params))).toEqual([64 / 127, -63 / 127, 1, -1, 0]);
   });
 
+  it('deterministic codes are Math.round of the scaled, clipped value (ties, tiny negatives, −0.5 ± ulp)', () => {
+    const expected = (x: number, clip: number, ringBits: number, n: number) => {
+      const { levelsPerSide: L, scale } = quantizationScale({ clip, maxClients: n, ringBits });
+      const q = Math.max(-L, Math.min(L, Math.round(Math.max(-clip, Math.min(clip, x)) * scale)));
+      return q < 0 ? q + 2 ** ringBits : q + 0; // + 0 turns −0 into 0, as a Uint32Array does
+    };
+    // scale 1 (clip = L): the value itself is rounded, so ties and values around ±1/2 are hit exactly
+    const L8 = 127;
+    const edges = [0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994, -0.5000000000000001, -1e-300, -0, 126.5, -126.5, -1 + 2 ** -53, 3 - 2 ** -51];
+    expect(Array.from(quantize(edges, { clip: L8, maxClients: 1, ringBits: 8 }))).toEqual(edges.map((x) => expected(x, L8, 8, 1)));
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 1, maxLength: 60 }),
+        fc.double({ min: 1e-3, max: 10, noNaN: true }),
+        fc.constantFrom(8, 16, 32),
+        (values, clip, ringBits) => {
+          expect(Array.from(quantize(Float64Array.from(values), { clip, maxClients: 3, ringBits }))).toEqual(values.map((x) => expected(x, clip, ringBits, 3)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('deterministic rounding is within half a step, stochastic within one step', () => {
     fc.assert(
       fc.property(

@@ -30,6 +30,18 @@ describe('Shamir secret sharing', () => {
     );
   });
 
+  it('shares are the audited package\'s format: x = 1..n in the last byte, combined by the package for SecAgg sizes', async () => {
+    for (const [n, t] of [[17, 9], [21, 11], [100, 51], [255, 128]]) {
+      const secret = new Uint8Array(32).map((_, k) => (k * 37 + n) & 0xff);
+      const shares = await splitSecret(secret, n, t);
+      expect(shares.map(shareX)).toEqual(Array.from({ length: n }, (_, k) => k + 1));
+      // the t shares with the largest x, and t shares picked in a scattered order
+      expect(await combineShares(shares.slice(n - t))).toEqual(secret);
+      const scattered = Array.from({ length: t }, (_, k) => shares[(k * 7) % n]);
+      if (new Set(scattered).size === t) expect(await combineShares(scattered)).toEqual(secret);
+    }
+  });
+
   it('more than t shares also recover the secret (same polynomial)', async () => {
     const secret = new Uint8Array(32).map((_, k) => k * 7);
     const shares = await splitSecret(secret, 9, 4);

@@ -6,6 +6,9 @@ import { gbdtParams } from '../../src/model/gbdt/params.js';
 import { simulationOptions } from '../../src/simulation/options.js';
 import { simulate } from '../../src/simulation/simulate.js';
 
+/** The simulation options `--secure-aggregation` gives (through the CLI's own mapping). */
+const toOptionsSecure = () => ({ secureAggregation: toOptions({ ...flags, model: 'gbdt', secureAggregation: true }).secureAggregation });
+
 const flags = { nodes: '5', rounds: '30', partition: 'iid', strategy: 'fedavg', seed: '42', cv: '0', fractionFit: '1', baselines: true };
 
 describe('simulate --model gbdt', () => {
@@ -23,6 +26,21 @@ describe('simulate --model gbdt', () => {
     const model = TreeEnsemble.fromJSON(JSON.parse(JSON.stringify(report.gbdt)));
     expect(model.numTrees).toBe(40);
     expect(formatReport(report)).toMatch(/5 nodes × 40 trees of depth 3 \(learning rate 0.1, λ 1\), gbdt/);
+  });
+
+  it('--secure-aggregation: every sum through SecAgg, same federated model as plain sums', async () => {
+    const base = { dataset: { builtin: 'german' as const }, numNodes: 4, seed: 5, baselines: false, gbdt: gbdtParams({ numTrees: 10, learningRate: 0.2 }) };
+    const plain = await simulate(simulationOptions(base));
+    const secure = await simulate(simulationOptions({ ...base, ...toOptionsSecure() }));
+    expect(Math.abs(secure.federated.auc - plain.federated.auc)).toBeLessThan(0.002);
+    expect(Math.abs(secure.federated.aucFromHistograms! - plain.federated.aucFromHistograms!)).toBeLessThan(0.002);
+    const shapes = (r: typeof plain) => JSON.stringify((r.gbdt!.trees).map((t) => t.nodes.map((n) => (n.kind === 'leaf' ? n.count : n.feature))));
+    expect(shapes(secure)).toBe(shapes(plain));
+    expect(() => simulationOptions({ ...base, numNodes: 2, ...toOptionsSecure() })).toThrow(/at least 3 nodes/);
+    // SecAgg+ graphs need an even degree (or every pair): refused up front, not mid-run
+    expect(() => simulationOptions({ ...base, numNodes: 6, secureAggregation: { neighbours: 3 } })).toThrow(/secagg-neighbours: expected an even integer/);
+    expect(simulationOptions({ ...base, numNodes: 6, secureAggregation: { neighbours: 4 } }).secureAggregation).toEqual({ neighbours: 4 });
+    expect(simulationOptions({ ...base, numNodes: 6, secureAggregation: { neighbours: 5 } }).secureAggregation).toEqual({ neighbours: 5 });
   });
 
   it('the CLI maps --model gbdt and its flags, and refuses them without it', () => {

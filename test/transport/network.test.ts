@@ -38,10 +38,7 @@ const networked = (mode: 'long-poll' | 'websocket') => async (nodes: Map<string,
       const { privateKeyPem } = identities.get(id)!;
       const channel = await openWsChannel({
         baseUrl: url, nodeId: id, privateKeyPem,
-        onMessages: async (messages) => {
-          const replies = await Promise.race([Promise.all(messages.map((m) => endpoint.handle(m))), new Promise<never[]>((r) => setTimeout(() => r([]), 5000))]);
-          return replies;
-        },
+        onMessage: (m) => Promise.race([endpoint.handle(m), new Promise<undefined>((r) => setTimeout(() => r(undefined), 5000))]),
       });
       channels.push(channel);
       continue;

@@ -5,7 +5,8 @@
  * 600 + (20 / ln 2)·(ln 3 − ln 50) = 518.82 → 519 points (the scale of src/scoring/scale.ts),
  * decision "review" (0.25 ≥ 1/6, below 0.5), no reasons; a hand-computed boosted stump gives
  * P = σ(±2) with TreeSHAP reason ±2; a trained model answers exactly what a Scorer built
- * directly from it answers. Also: newest approval wins, candidates are never
+ * directly from it answers, and with `?explain=true` its counterfactuals (the stump: "48 → 24
+ * months" turns the decline into an approval). Also: newest approval wins, candidates are never
  * used, bad input gets coded issues, roles, and the audit entry without record values.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +16,11 @@ import type { GbdtFeature } from '../../src/model/gbdt/features.js';
 import { trainGbdtLocal } from '../../src/model/gbdt/local.js';
 import { gbdtParams } from '../../src/model/gbdt/params.js';
 import type { Model } from '../../src/model/model.js';
+import { counterfactuals } from '../../src/scoring/counterfactual.js';
 import { Scorer } from '../../src/scoring/scorer.js';
 import { parseRecords } from '../../src/scoring/validate.js';
 import type { JsonObject } from '../../src/store/index.js';
+import { MAX_EXPLAINED_RECORDS } from '../../src/web/scoreRoutes.js';
 import { trained, SEED_RECORD } from '../scoring/fixture.js';
 import { Browser, setupAdmin, signedInAs, startWeb } from './harness.js';
 import type { WebFixture } from './harness.js';
@@ -86,6 +89,40 @@ describe('POST /api/v1/score', () => {
     const explained = direct.explain(parsed.table);
     expect(answer.results[0].contributions.map((c) => c.contribution)).toEqual(Array.from(explained.contributions.slice(0, explained.columns.length)));
     expect(table.numRows).toBe(1000);
+  });
+
+  it('with ?explain=true adds what a Scorer’s counterfactuals answer, per record; without it, nothing', async () => {
+    const { logreg, encoder, baseline } = trained();
+    const records = [SEED_RECORD, { ...SEED_RECORD, existingchecking: 'A11', duration: 48, creditamount: 15000 }];
+    const response = await officer.call('POST', '/api/v1/score?explain=true', { dataset: 'german-credit', records });
+    expect(response.statusCode, response.body).toBe(200);
+    const answer = response.json() as { results: { counterfactuals: unknown }[] };
+    const direct = new Scorer({ schema: germanSchema, encoder, model: logreg, modelVersion: 'direct', baseline });
+    const parsed = parseRecords(records, germanSchema);
+    if (!parsed.ok) throw new Error('fixture records must parse');
+    expect(answer.results.map((r) => r.counterfactuals)).toEqual(records.map((_, i) => JSON.parse(JSON.stringify(counterfactuals(direct, parsed.table, i)))));
+    expect(answer.results[1].counterfactuals).toMatchObject({ decision: 'review', suggestions: expect.arrayContaining([expect.anything()]) });
+    const plain = (await officer.call('POST', '/api/v1/score?explain=false', { dataset: 'german-credit', records })).json() as Answer;
+    expect(plain.results.every((r) => !('counterfactuals' in r))).toBe(true);
+  });
+
+  it('refuses a bad query and too many records to explain, with coded issues', async () => {
+    const body = { dataset: 'german-credit', records: [SEED_RECORD] };
+    const cases: [string, unknown][] = [
+      ['?explain=yes', { field: 'explain', code: 'wrong_type' }],
+      ['?explain=true&explain=true', { field: 'explain', code: 'wrong_type' }],
+      ['?verbose=1', { field: 'verbose', code: 'unknown_field' }],
+    ];
+    for (const [query, issue] of cases) {
+      const response = await officer.call('POST', `/api/v1/score${query}`, body);
+      expect(response.statusCode, query).toBe(400);
+      expect((response.json() as { issues: unknown[] }).issues, query).toEqual([expect.objectContaining(issue as object)]);
+    }
+    const many = { dataset: 'german-credit', records: Array.from({ length: MAX_EXPLAINED_RECORDS + 1 }, () => SEED_RECORD) };
+    const tooMany = await officer.call('POST', '/api/v1/score?explain=true', many);
+    expect(tooMany.statusCode).toBe(400);
+    expect((tooMany.json() as { issues: { code: string }[] }).issues[0].code).toBe('too_many_records');
+    expect((await officer.call('POST', '/api/v1/score', many)).statusCode).toBe(200);
   });
 
   it('uses the newest approved model, never a candidate', async () => {
@@ -159,6 +196,17 @@ describe('POST /api/v1/score', () => {
     expect(long.reasons).toEqual([{ field: 'duration', value: 48, description: 'Duration of the credit: 48 months', contribution: expect.closeTo(2, 12) }]);
     expect(short.reasons).toEqual([]);
     expect(short.contributions.map((c) => [c.field, c.contribution])).toEqual([['duration', expect.closeTo(-2, 12)], ['creditamount', 0], ['installmentrate', 0], ['residencesince', 0]]);
+  });
+
+  it('explains the boosted stump: 48 → 24 months turns a decline into an approval; an approval gets its margin', async () => {
+    const response = await officer.call('POST', '/api/v1/score?explain=true', { dataset: 'trees', records: [{ ...SEED_RECORD, duration: 48 }, SEED_RECORD] });
+    expect(response.statusCode, response.body).toBe(200);
+    type Explained = { decision: string; suggestions: { changes: { text: string }[]; decision: string }[]; margin: { probabilityOfDefault: number } | null };
+    const [long, short] = (response.json() as { results: { counterfactuals: Explained }[] }).results.map((r) => r.counterfactuals);
+    expect(long.suggestions.map((s) => [s.changes.map((c) => c.text), s.decision])).toEqual([[['Duration of the credit: 48 → 24 months'], 'approve']]);
+    expect(long.margin).toBeNull();
+    expect(short).toMatchObject({ decision: 'approve', suggestions: [] });
+    expect(short.margin!.probabilityOfDefault).toBeCloseTo(1 / 6 - 1 / (1 + Math.exp(2)), 12);
   });
 
   it('does not serve an approved model of a kind it cannot score', async () => {

@@ -22,6 +22,9 @@ const Users = lazy(() => import('./pages/Users.js'));
 const Profile = lazy(() => import('./pages/Profile.js'));
 const Settings = lazy(() => import('./pages/Settings.js'));
 const NotFound = lazy(() => import('./pages/NotFound.js'));
+const Applications = lazy(() => import('./pages/Applications.js'));
+const ApplicationDetail = lazy(() => import('./pages/ApplicationDetail.js'));
+const ScoreApplicant = lazy(() => import('./pages/ScoreApplicant.js'));
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
@@ -39,6 +42,9 @@ createRoot(document.getElementById('root')!).render(
             <Route element={<RequireSession />}>
               <Route path="federation" element={<Federation />} />
               <Route path="risk" element={<Risk />} />
+              <Route path="applications" element={<Applications />} />
+              <Route path="applications/new" element={<ScoreApplicant />} />
+              <Route path="applications/:id" element={<ApplicationDetail />} />
               <Route path="audit" element={<Audit />} />
               <Route path="users" element={<Users />} />
               <Route path="profile" element={<Profile />} />

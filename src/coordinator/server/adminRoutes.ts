@@ -117,7 +117,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRouteDeps): P
     return { ...model, parameters: Buffer.from(model.parameters).toString('base64') };
   });
 
-  app.get('/api/v1/models/:id/report', { schema: { tags: ['models'], summary: 'The model report as a self-contained HTML page (lineage, federated ROC/KS/calibration, rounds, privacy)', params: idParam } }, async (request, reply) => {
+  app.get('/api/v1/models/:id/report', { schema: { tags: ['models'], summary: 'The model report as a self-contained HTML page (federated ROC/KS/calibration, scorecard, fairness, rounds, privacy spent, lineage)', params: idParam } }, async (request, reply) => {
     const { id } = request.params as { id: string };
     const model = await store.getModelVersion(id);
     const html = renderModelReport({ model, job: await store.getJob(model.jobId), rounds: await store.listRounds(model.jobId) });

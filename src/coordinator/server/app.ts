@@ -17,6 +17,7 @@ import { installErrorHandlers } from './errors.js';
 import { createCoordinatorMetrics, type CoordinatorMetrics } from './metrics.js';
 import { NodeKeyCache } from './nodeAuth.js';
 import { nodeRoutes } from './nodeRoutes.js';
+import { privacyRoutes } from './privacyRoutes.js';
 import { webAuth } from '../../web/plugin.js';
 import { scoreRoutes } from '../../web/scoreRoutes.js';
 import { dashboardStatic } from '../../web/static.js';
@@ -102,6 +103,7 @@ export async function buildCoordinatorApp(options: CoordinatorAppOptions): Promi
     maxPollMs: options.maxPollMs ?? 30_000, maxReplyBytes: options.maxReplyBytes ?? 64 * 2 ** 20,
   }));
   await app.register(async (scope) => adminRoutes(scope, { store, hub, keys, runner, adminToken: options.adminToken, web }));
+  await app.register(async (scope) => privacyRoutes(scope, { store, ...(web ? { authorize: web.authorize } : { adminToken: options.adminToken }) }));
   await app.register(async (scope) => scoreRoutes(scope, { store, ...(web ? { authorize: web.authorize } : { adminToken: options.adminToken }) }));
   // The dashboard's pages last: its catch-all route must not shadow any API route.
   if (web !== undefined) await app.register(async (scope) => dashboardStatic(scope));

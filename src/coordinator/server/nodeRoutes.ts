@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { publicKeyFromBase64, verifyFrame, type NonceCache } from '../../auth/index.js';
+import { deriveFrameKey, frameKeyExchange, isFrameExchangeKey, publicKeyFromBase64, verifyFrame, verifyMacFrame, type FrameFailure, type NonceCache } from '../../auth/index.js';
 import { decodeReply, encodeMessageBatch } from '../../protocol/codec.js';
 import type { Store } from '../../store/index.js';
 import type { NodeHub } from '../../transport/network/hub.js';
@@ -109,20 +109,40 @@ export async function nodeRoutes(app: FastifyInstance, deps: NodeRouteDeps): Pro
   app.get('/api/v1/node/ws', {
     websocket: true,
     logLevel: 'warn',
-    schema: { tags: ['nodes'], summary: 'Task channel over WebSocket (signed upgrade, then signed frames); long-polling /api/v1/node/tasks is the fallback' },
+    schema: {
+      tags: ['nodes'],
+      summary: 'Task channel over WebSocket (signed upgrade, then authenticated frames); long-polling /api/v1/node/tasks is the fallback',
+      querystring: { type: 'object', additionalProperties: false, properties: { kx: { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$', description: "The node's ephemeral X25519 public key (base64url) for the per-connection frame MAC key; without it frames are Ed25519-signed" } } },
+    },
     preValidation: async (request, reply) => {
       const nodeId = authenticateNode(request, reply, deps);
       if (!nodeId) return reply;
-      (request as unknown as { fcNodeId: string }).fcNodeId = nodeId;
+      const { kx } = request.query as { kx?: string };
+      const exchangeKey = kx === undefined ? undefined : new Uint8Array(Buffer.from(kx, 'base64url'));
+      if (exchangeKey !== undefined && !isFrameExchangeKey(exchangeKey)) {
+        metrics.refused.inc({ code: 'BAD_KEY_EXCHANGE' });
+        return reply.code(400).send({ error: 'bad_key_exchange', message: 'kx: expected a usable X25519 public key (32 bytes, base64url)' });
+      }
+      Object.assign(request, { fcNodeId: nodeId, fcExchangeKey: exchangeKey });
     },
   }, (socket: WebSocket, request) => {
-    const nodeId = (request as unknown as { fcNodeId: string }).fcNodeId;
-    const publicKey = publicKeyFromBase64(deps.keys.lookup(nodeId)!.publicKey);
+    const { fcNodeId: nodeId, fcExchangeKey: exchangeKey } = request as unknown as { fcNodeId: string; fcExchangeKey?: Uint8Array };
     const nonce = randomBytes(32);
     let seq = 0;
     touch(nodeId);
-    // frame types coordinator → node: 1 hello (connection nonce), 2 message batch
-    socket.send(Buffer.concat([Buffer.from([1]), nonce]));
+    // frame types coordinator → node: 1 hello (connection nonce [+ key-exchange key]), 2 message batch
+    let check: (expectedSeq: number, frame: Uint8Array) => { ok: true; body: Uint8Array } | { ok: false; code: FrameFailure };
+    if (exchangeKey !== undefined) {
+      const own = frameKeyExchange();
+      const frameKey = deriveFrameKey(own.privateKey, exchangeKey, nonce, nodeId);
+      own.privateKey.fill(0);
+      check = (expectedSeq, frame) => verifyMacFrame(frameKey, expectedSeq, frame);
+      socket.send(Buffer.concat([Buffer.from([1]), nonce, own.publicKey]));
+    } else {
+      const publicKey = publicKeyFromBase64(deps.keys.lookup(nodeId)!.publicKey);
+      check = (expectedSeq, frame) => verifyFrame(publicKey, nonce, expectedSeq, frame);
+      socket.send(Buffer.concat([Buffer.from([1]), nonce]));
+    }
     const detach = hub.attachPush(nodeId, (messages) => {
       if (socket.readyState !== socket.OPEN) return false;
       const body = encodeMessageBatch(messages);
@@ -139,7 +159,7 @@ export async function nodeRoutes(app: FastifyInstance, deps: NodeRouteDeps): Pro
       if (!isBinary) return refuse('FRAME_NOT_BINARY', 'text frame');
       if (!deps.keys.isAllowed(nodeId)) return refuse('REVOKED', 'node revoked');
       const frame = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      const checked = verifyFrame(publicKey, nonce, seq, frame);
+      const checked = check(seq, frame);
       if (!checked.ok) return refuse(checked.code, 'bad frame');
       seq++;
       touch(nodeId);

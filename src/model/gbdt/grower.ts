@@ -42,6 +42,17 @@ export class TreeGrower {
     return this.open.length === 0;
   }
 
+  /** Rows of the fullest open node, or undefined while one's count is unknown (the root before its histogram). */
+  get maxOpenCount(): number | undefined {
+    let max = 0;
+    for (const id of this.open) {
+      const totals = this.nodes[id].totals;
+      if (!totals) return undefined;
+      max = Math.max(max, totals.count);
+    }
+    return max;
+  }
+
   /** Length of the summed histogram vector {@link applyHistograms} expects. */
   get histogramLength(): number {
     return this.open.length * this.layout.totalBins * HIST_STRIDE;

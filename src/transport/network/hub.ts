@@ -196,12 +196,14 @@ export class NodeHub implements Transport {
   private enqueue(m: Message): void {
     const push = this.pushers.get(m.nodeId);
     if (push) {
-      // messages sent together travel in one frame
+      // messages sent in the same turn of the event loop travel in one frame: e.g. round r's
+      // evaluation and round r + 1's training, which the round loop sends a few promise hops
+      // apart (a microtask would flush the first alone)
       const box = this.outbox.get(m.nodeId);
       if (box) { box.push(m); return; }
       const batch = [m];
       this.outbox.set(m.nodeId, batch);
-      queueMicrotask(() => {
+      setImmediate(() => {
         this.outbox.delete(m.nodeId);
         const alive = batch.filter((x) => this.pending.has(x.messageId));
         if (alive.length > 0 && !push(alive)) for (const x of alive) this.enqueueQueued(x);

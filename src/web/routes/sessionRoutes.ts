@@ -26,7 +26,7 @@ async function describe(ctx: WebContext, principal: SessionPrincipal) {
     csrfToken: ctx.sessions.csrfToken(principal),
     totpEnrolmentRequired: principal.restricted,
     ...(await ctx.sessions.view(principal.expiresAt)),
-    permissions: principal.restricted ? [] : routesForRole(principal.role),
+    permissions: principal.restricted ? [] : routesForRole(principal.role, ctx.permissions),
   };
 }
 

@@ -103,7 +103,7 @@ export interface ModelVersion {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly meta: { readonly kind?: string; readonly datasetKey?: string; readonly metrics?: RoundMetrics } & Record<string, unknown>;
-  readonly lineage?: { readonly nodes: readonly string[]; readonly rounds: readonly number[] };
+  readonly lineage?: { readonly nodes: readonly string[]; readonly rounds: readonly number[]; readonly feedbackIds?: readonly string[] };
 }
 
 /** GET /api/v1/jobs/:id. */
@@ -169,6 +169,31 @@ export interface Contribution {
   readonly contribution: number;
 }
 
+/** One field changed by a counterfactual suggestion (src/scoring/counterfactual.ts). */
+export interface FieldChange {
+  readonly field: string;
+  readonly title: string;
+  readonly from: string | number;
+  readonly to: string | number;
+  /** In the codebook's words, e.g. 'Duration of the credit: 48 → 24 months'. */
+  readonly text: string;
+}
+
+/** What would change the decision for one applicant (POST /api/v1/score?explain=true). */
+export interface CounterfactualAnswer {
+  readonly decision: 'approve' | 'review' | 'decline';
+  readonly probabilityOfDefault: number;
+  readonly suggestions: readonly {
+    readonly changes: readonly FieldChange[];
+    readonly probabilityOfDefault: number;
+    readonly score: number;
+    readonly decision: 'approve' | 'review' | 'decline';
+    readonly cost: number;
+  }[];
+  readonly margin: { readonly probabilityOfDefault: number; readonly points: number } | null;
+  readonly fields: readonly { readonly field: string; readonly title: string; readonly actionability: 'actionable' | 'immutable' | 'protected'; readonly why: string }[];
+}
+
 /** POST /api/v1/score. */
 export interface ScoreAnswer {
   readonly dataset: string;
@@ -183,6 +208,8 @@ export interface ScoreAnswer {
     readonly decision: 'approve' | 'review' | 'decline';
     readonly reasons: readonly Contribution[];
     readonly contributions: readonly Contribution[];
+    /** With `?explain=true` only. */
+    readonly counterfactuals?: CounterfactualAnswer;
   }[];
 }
 

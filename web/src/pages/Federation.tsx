@@ -19,6 +19,7 @@ import { useSession } from '../session/SessionProvider.js';
 import { JobForm } from './federation/JobForm.js';
 import { ModelsTable } from './federation/ModelsTable.js';
 import { NodesPanel } from './federation/NodesPanel.js';
+import { PrivacyPanel } from './federation/PrivacyPanel.js';
 
 const JobCharts = lazy(() => import('./federation/JobCharts.js'));
 
@@ -148,10 +149,12 @@ export default function Federation() {
         {may(permissions, 'POST /api/v1/jobs') ? <JobForm onSubmitted={(j) => { setPicked(j.id); jobs.reload(); }} /> : null}
       </section>
 
+      <PrivacyPanel permissions={permissions} jobs={jobs.data} />
+
       <section className="panel" aria-labelledby="models-title">
         <h2 id="models-title">Model versions</h2>
         <Loaded data={models.data} error={models.error} what="the model versions">
-          {(list) => <ModelsTable models={list} canApprove={may(permissions, 'POST /api/v1/models/:id/approve')} onChanged={models.reload} />}
+          {(list) => <ModelsTable models={list} canApprove={may(permissions, 'POST /api/v1/models/:id/approve')} canReadReport={may(permissions, 'GET /api/v1/models/:id/report')} onChanged={models.reload} />}
         </Loaded>
       </section>
     </section>

@@ -5,8 +5,7 @@
  * and a contribution chart, and names the model version that decided.
  */
 import { useEffect, useState } from 'react';
-import type { FormEvent } from 'react';
-import { api, ApiError } from '../api/client.js';
+import { api } from '../api/client.js';
 import type { ScoreAnswer, ScoringDataset } from '../api/types.js';
 import { useApiData } from '../api/useApi.js';
 import { SelectField } from '../components/Field.js';
@@ -14,7 +13,8 @@ import { ErrorNote, Loaded } from '../components/Notes.js';
 import { usePageTitle } from '../components/usePageTitle.js';
 import { shortId } from '../format.js';
 import { ApplicantFields } from './risk/ApplicantForm.js';
-import { exampleValues, recordFromForm } from './risk/record.js';
+import { exampleValues } from './risk/record.js';
+import { useApplicantSubmit } from './risk/useApplicantSubmit.js';
 import { ScoreResult } from './risk/ScoreResult.js';
 
 /** The risk workspace page. */
@@ -37,38 +37,16 @@ function Workspace({ datasets }: { datasets: readonly ScoringDataset[] }) {
   const [key, setKey] = useState(datasets[0].datasetKey);
   const dataset = datasets.find((d) => d.datasetKey === key) ?? datasets[0];
   const [values, setValues] = useState<Record<string, string>>(() => exampleValues(dataset.schema.name, dataset.schema.columns));
-  const [problems, setProblems] = useState<readonly { field?: string; message?: string }[]>([]);
-  const [error, setError] = useState<ApiError | undefined>(undefined);
   const [answer, setAnswer] = useState<ScoreAnswer | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     setValues(exampleValues(dataset.schema.name, dataset.schema.columns));
     setAnswer(undefined);
   }, [dataset]);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setError(undefined);
-    setAnswer(undefined);
-    const parsed = recordFromForm(dataset.schema.columns, values);
-    if (!parsed.ok) {
-      setProblems(parsed.problems);
-      return;
-    }
-    setProblems([]);
-    setBusy(true);
-    try {
-      setAnswer(await api<ScoreAnswer>('POST', '/api/v1/score', { dataset: dataset.datasetKey, records: [parsed.record] }));
-    } catch (err) {
-      if (err instanceof ApiError) {
-        setError(err);
-        setProblems(err.issues.map((i) => ({ field: i.field, message: `${i.field ?? ''}: ${i.code ?? ''}${i.expected ? ` (expected ${i.expected})` : ''}` })));
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, problems, error, busy } = useApplicantSubmit(dataset.schema.columns, values, async (record) => {
+    setAnswer(await api<ScoreAnswer>('POST', '/api/v1/score?explain=true', { dataset: dataset.datasetKey, records: [record] }));
+  }, () => setAnswer(undefined));
 
   return (
     <>

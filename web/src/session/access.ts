@@ -17,6 +17,9 @@ export interface PageEntry {
 export const PAGES: readonly PageEntry[] = [
   { path: '/federation', label: 'Federation', needsAny: ['GET /api/v1/jobs'] },
   { path: '/risk', label: 'Risk workspace', needsAny: ['POST /api/v1/score'] },
+  // the lender workspace, served by each node
+  { path: '/applications', label: 'Applications', needsAny: ['GET /api/v1/applications'] },
+  { path: '/applications/new', label: 'Score an applicant', needsAny: ['POST /api/v1/applications'] },
   { path: '/audit', label: 'Audit log', needsAny: ['GET /api/v1/audit'] },
   { path: '/users', label: 'Users', needsAny: ['GET /api/v1/users'] },
   { path: '/profile', label: 'Profile', needsAny: ['GET /api/v1/profile'] },

@@ -66,7 +66,7 @@ export function JobForm({ onSubmitted }: { onSubmitted: (job: Job) => void }) {
         <TextField id="job-rounds" label="Rounds" type="number" required min={1} max={10000} step={1} value={form.rounds} onChange={set('rounds')} />
         <TextField id="job-min-nodes" label="Minimum nodes" type="number" required min={1} max={10000} step={1} value={form.minNodes} onChange={set('minNodes')} hint="The job waits until this many lenders are online." />
       </div>
-      <CheckboxField id="job-secagg" label="Secure aggregation: the coordinator sees only the sum of the lenders’ updates" checked={secureAggregation} onChange={(e) => setSecureAggregation(e.target.checked)} hint="Not with robust strategies (trimmed, median, krum), which need each update, nor with trees yet." />
+      <CheckboxField id="job-secagg" label="Secure aggregation: the coordinator sees only the sum of the lenders’ updates" checked={secureAggregation} onChange={(e) => setSecureAggregation(e.target.checked)} hint="Not with robust strategies (trimmed, median, krum), which need each update. With boosted trees every histogram is summed this way." />
       <ErrorNote error={error} />
       {error && error.issues.length > 0 ? (
         <ul className="issues" aria-label="Problems in the job">

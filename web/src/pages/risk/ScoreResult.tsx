@@ -1,12 +1,14 @@
 /**
  * One applicant's score: probability of default, points, the decision with the cut-offs that
- * produced it, the model version that decided, the top reasons in words, and the chart of
- * every column's contribution.
+ * produced it, the model version that decided, the top reasons in words, the chart of every
+ * column's contribution, and what would change the decision.
  */
 import { lazy, Suspense } from 'react';
 import type { ScoreAnswer } from '../../api/types.js';
 import { Loading } from '../../components/Notes.js';
 import { formatNumber, formatPercent, formatTime, shortId } from '../../format.js';
+import { DECISIONS } from './decisions.js';
+import { WhatWouldChange } from './WhatWouldChange.js';
 
 const ContributionChart = lazy(() => import('./ContributionChart.js'));
 
@@ -16,12 +18,6 @@ const REASON_METHODS: Readonly<Record<string, string>> = {
   'gradient-x-input': 'gradient × input of the network, relative to the average applicant of the training data',
   'tree-shap': 'exact Shapley values of the trees (TreeSHAP)',
 };
-
-const DECISIONS = {
-  approve: 'Approve',
-  review: 'Refer for manual review',
-  decline: 'Decline',
-} as const;
 
 /** The result panel of the first applicant of `answer`. */
 export function ScoreResult({ answer }: { answer: ScoreAnswer }) {
@@ -52,6 +48,7 @@ export function ScoreResult({ answer }: { answer: ScoreAnswer }) {
         <ContributionChart contributions={result.contributions} />
       </Suspense>
       <p className="muted small">Reasons: {REASON_METHODS[answer.reasonMethod] ?? answer.reasonMethod}.</p>
+      {result.counterfactuals ? <WhatWouldChange answer={result.counterfactuals} /> : null}
     </section>
   );
 }
