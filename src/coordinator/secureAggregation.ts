@@ -7,7 +7,7 @@
  * coordinator never holds a node's contribution in the clear.
  */
 import { randomBytes } from 'node:crypto';
-import { chooseNeighbourhood, collectKeys, decodeSecAgg, dequantizeSum, encodeSecAgg, quantizationScale, reconstruct, routeShares, setupSession, sumMasked } from '../secagg/index.js';
+import { MASKED_INPUT_ARRAY, chooseNeighbourhood, collectKeys, decodeSecAgg, dequantizeSum, encodeSecAgg, maskedInputFromArray, quantizationScale, reconstruct, routeShares, setupSession, sumMasked } from '../secagg/index.js';
 import { createMessage, type ConfigValue, type Reply } from '../protocol/message.js';
 import { readString } from '../protocol/config.js';
 import { RoundError } from './errors.js';
@@ -124,7 +124,12 @@ export async function secureExchangeJoint(requests: readonly CollectRequest[], o
   const failed = new Set(failures.map((f) => f.nodeId));
   // the reply that carries a node's masked vector (to its last part), from nodes that failed no part
   const maskedReplies = answers.filter((r) => !failed.has(r.nodeId) && typeof r.config.secagg === 'string');
-  const summed = sumMasked(routed.state, decoded(maskedReplies));
+  // each masked reply: its JSON head plus the masked vector from the reply's array
+  const masked = maskedReplies.map((r) => {
+    const head = decoded([r])[0];
+    return typeof head === 'object' && head !== null ? { ...head, maskedInput: maskedInputFromArray(r.arrays[MASKED_INPUT_ARRAY]) } : head;
+  });
+  const summed = sumMasked(routed.state, masked);
   const unmasked = await keyStage(byIndex(summed.requests));
   const result = await reconstruct(summed.state, decoded(unmasked));
   const minReplies = Math.max(...requests.map((r) => r.minReplies));

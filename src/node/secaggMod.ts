@@ -6,7 +6,7 @@
  * then only ever sees masked vectors; their sum reveals the aggregate and nothing else.
  * Handlers do not know secure aggregation exists.
  */
-import { advertiseKeys, decodeSecAgg, encodeSecAgg, maskInput, quantize, shareKeys, unmask, type ClientState } from '../secagg/index.js';
+import { MASKED_INPUT_ARRAY, advertiseKeys, decodeSecAgg, encodeSecAgg, maskInput, maskedInputArray, quantize, shareKeys, unmask, type ClientState } from '../secagg/index.js';
 import { contributionOf, isSummedType } from '../protocol/contributions.js';
 import { readNumber, readString, ProtocolError } from '../protocol/config.js';
 import { replyTo, type Message } from '../protocol/message.js';
@@ -107,6 +107,8 @@ export function secAggMod(options: { paillier?: PaillierModOptions } = {}): Mod 
     // every part carries the masking request; only the one that completes the input decodes it
     const step = maskInput(state, decodeSecAgg(requestText), input);
     remember(id, step.state);
-    return replyTo(message, { config: { ...meta, secagg: encodeSecAgg(step.reply) } });
+    // the masked vector travels as raw u32 words (an array), the rest of the reply as JSON
+    const { maskedInput, ...head } = step.reply;
+    return replyTo(message, { arrays: { [MASKED_INPUT_ARRAY]: maskedInputArray(maskedInput) }, config: { ...meta, secagg: encodeSecAgg(head) } });
   };
 }

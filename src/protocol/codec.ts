@@ -5,9 +5,11 @@
  * Frame (kinds 1 = message, 2 = reply):
  *   'FCW1' | u8 kind | u32 LE header length | UTF-8 JSON header | raw array data
  * The header holds every field except the arrays, plus `arrays`: a list of
- * `{ name, dtype: 'f32' | 'f64', length }` descriptors giving the order of the data section.
- * An array is sent as f32 when every value survives `Math.fround` exactly, else as f64, so the
- * decoded Float64Array is always bit-identical to the encoded one (−0 and subnormals included).
+ * `{ name, dtype: 'f32' | 'u32' | 'f64', length }` descriptors giving the order of the data
+ * section. An array is sent as f32 when every value survives `Math.fround` exactly, else as u32
+ * when every value is an integer in [0, 2^32) (masked secure-aggregation vectors: ring elements,
+ * not f32-exact above 2^24), else as f64, so the decoded Float64Array is always bit-identical to
+ * the encoded one (−0 and subnormals included).
  * Batch frame (kind 3): 'FCW1' | u8 3 | u32 LE count | count × (u32 LE length | kind-1 frame).
  *
  * Decoding treats the input as hostile: every length is checked against the buffer and the
@@ -47,7 +49,8 @@ const PREFIX_BYTES = 9; // magic + kind + u32
 const MAX_ID_CHARS = 200;
 const MAX_STRING_CHARS = 1024 * 1024; // config strings (total) and error messages
 
-type Dtype = 'f32' | 'f64';
+type Dtype = 'f32' | 'u32' | 'f64';
+const BYTES: Readonly<Record<Dtype, number>> = { f32: 4, u32: 4, f64: 8 };
 type Check = (value: unknown, path: string) => unknown;
 
 const fail = (code: string, message: string): never => {
@@ -125,15 +128,18 @@ function plan(kind: number, obj: Message | Reply, what: string): Plan {
     checkName(name, `${what}.arrays key`);
     if (!(values instanceof Float64Array)) return badHeader(`${what}.arrays.${name}`, 'a Float64Array', values);
     let f32 = true;
+    let u32 = true;
     for (let i = 0; i < values.length; i++) {
       const x = values[i];
       if (x - x !== 0) fail('WIRE_NOT_FINITE', `${what}.arrays.${name}[${i}]: not a finite number`);
       if (f32 && Math.fround(x) !== x) f32 = false;
+      // x >>> 0 === x: an integer in [0, 2^32), or −0 (which u32 would turn into +0)
+      if (u32 && (x >>> 0 !== x || (x === 0 && 1 / x < 0))) u32 = false;
     }
-    const dtype: Dtype = f32 ? 'f32' : 'f64';
+    const dtype: Dtype = f32 ? 'f32' : u32 ? 'u32' : 'f64';
     arrays.push({ values, dtype });
     descriptors.push({ name, dtype, length: values.length });
-    totalBytes += values.length * (f32 ? 4 : 8);
+    totalBytes += values.length * BYTES[dtype];
   }
   header.arrays = descriptors;
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
@@ -149,6 +155,7 @@ function writeFrame(kind: number, p: Plan, out: Uint8Array, offset: number): voi
   let at = PREFIX_BYTES + p.header.length;
   for (const { values, dtype } of p.arrays) {
     if (dtype === 'f32') for (let i = 0; i < values.length; i++, at += 4) view.setFloat32(at, values[i], true);
+    else if (dtype === 'u32') for (let i = 0; i < values.length; i++, at += 4) view.setUint32(at, values[i], true);
     else for (let i = 0; i < values.length; i++, at += 8) view.setFloat64(at, values[i], true);
   }
 }
@@ -247,7 +254,7 @@ function decodeFrame(bytes: Uint8Array, kind: number, limits: WireLimits): { val
     value[key] = check(header[key], `header.${key}`);
   }
   const descriptors = readDescriptors(header.arrays, limits);
-  const dataBytes = descriptors.reduce((sum, d) => sum + d.length * (d.dtype === 'f32' ? 4 : 8), 0);
+  const dataBytes = descriptors.reduce((sum, d) => sum + d.length * BYTES[d.dtype], 0);
   const totalBytes = PREFIX_BYTES + headerLength + dataBytes;
   if (totalBytes > limits.maxBytes) fail('WIRE_TOO_LARGE', `declared frame of ${totalBytes} bytes exceeds the limit of ${limits.maxBytes}`);
   if (totalBytes > bytes.length) fail('WIRE_TRUNCATED', `declared frame of ${totalBytes} bytes, got ${bytes.length}`);
@@ -269,7 +276,7 @@ function readDescriptors(raw: unknown, limits: WireLimits): { name: string; dtyp
     checkName(name, `${path}.name`);
     if (names.has(name)) fail('WIRE_BAD_HEADER', `${path}.name: duplicate array name ${JSON.stringify(name)}`);
     names.add(name);
-    if (dtype !== 'f32' && dtype !== 'f64') return badHeader(`${path}.dtype`, '"f32" or "f64"', dtype);
+    if (dtype !== 'f32' && dtype !== 'u32' && dtype !== 'f64') return badHeader(`${path}.dtype`, '"f32", "u32" or "f64"', dtype);
     if (!Number.isSafeInteger(length) || (length as number) < 0) return badHeader(`${path}.length`, 'a non-negative safe integer', length);
     numValues += length as number;
     if (numValues > limits.maxValues) fail('WIRE_TOO_LARGE', `arrays declare more than ${limits.maxValues} values`);
@@ -285,6 +292,8 @@ function readArrays(view: DataView, offset: number, descriptors: readonly { name
     let bad = false;
     if (dtype === 'f32') {
       for (let i = 0; i < length; i++, at += 4) values[i] = view.getFloat32(at, true);
+    } else if (dtype === 'u32') {
+      for (let i = 0; i < length; i++, at += 4) values[i] = view.getUint32(at, true);
     } else {
       for (let i = 0; i < length; i++, at += 8) values[i] = view.getFloat64(at, true);
     }

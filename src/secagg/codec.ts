@@ -3,6 +3,10 @@
  * in the store or sent over HTTP. Plain JSON except for byte strings and ring vectors, which
  * become `{ "$bytes": base64 }` and `{ "$u32": base64 of little-endian words }`.
  *
+ * The masked input of a 'collectMasked' reply, the one large vector of the protocol, travels
+ * instead as a numeric array of the message ({@link MASKED_INPUT_ARRAY}, sent as raw u32 words
+ * by the wire codec): {@link maskedInputArray} and {@link maskedInputFromArray} convert it.
+ *
  * Decoding returns `unknown`: a decoded request or reply still goes through the stage
  * functions' own validation.
  */
@@ -69,4 +73,28 @@ export function decodeSecAgg(text: string): unknown {
     const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     return tag === '$bytes' ? bytes : bytesToWords(bytes);
   });
+}
+
+/** Name of the message array that carries a node's masked input (stage 'collectMasked'). */
+export const MASKED_INPUT_ARRAY = 'secaggMasked';
+
+/** A ring vector as a message array (every word is exact in a double). */
+export function maskedInputArray(words: Uint32Array): Float64Array {
+  if (!(words instanceof Uint32Array)) throw new TypeError('words: expected a Uint32Array');
+  return Float64Array.from(words);
+}
+
+/**
+ * The ring vector carried by a message array, or `value` itself when it is not one (not a
+ * Float64Array of integers in [0, 2^32)), so that the server's reply check refuses it.
+ */
+export function maskedInputFromArray(value: unknown): unknown {
+  if (!(value instanceof Float64Array)) return value;
+  const words = new Uint32Array(value.length);
+  for (let k = 0; k < value.length; k++) {
+    const x = value[k];
+    if (x >>> 0 !== x) return value;
+    words[k] = x;
+  }
+  return words;
 }

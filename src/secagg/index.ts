@@ -67,5 +67,5 @@ export { maskSeedCommitment, pairwiseMaskSeed, shareAssociatedData, shareEncrypt
 export { type ClientState, type ClientStep, type HeldShares, advertiseKeys, maskInput, shareKeys, unmask } from './client.js';
 export { type ServerState, type ServerStep, collectKeys, routeShares, setupSession, sumMasked } from './server.js';
 export { type AggregationResult, reconstruct } from './reconstruct.js';
-export { decodeSecAgg, encodeSecAgg } from './codec.js';
+export { MASKED_INPUT_ARRAY, decodeSecAgg, encodeSecAgg, maskedInputArray, maskedInputFromArray } from './codec.js';
 export { type SecureSumOptions, type SecureSumResult, type StepTimings, secureSum } from './simulate.js';

@@ -24,7 +24,7 @@ import { createGbdtHandlers } from '../../src/node/gbdtHandlers.js';
 import { secAggMod } from '../../src/node/secaggMod.js';
 import { isSummedType } from '../../src/protocol/contributions.js';
 import type { Message, Reply } from '../../src/protocol/message.js';
-import { decodeSecAgg, quantize } from '../../src/secagg/index.js';
+import { maskedInputFromArray, quantize } from '../../src/secagg/index.js';
 import { InProcessTransport, type NodeEndpoint } from '../../src/transport/inProcess.js';
 
 const KEY = 'german-credit';
@@ -106,14 +106,15 @@ describe('federated GBDT with secure aggregation', () => {
     expect(summed.filter((x) => x.message.type === 'gbdt.trees' && x.message.config.evaluateBins !== undefined).length).toBe(3 * nodeIds.length);
     for (const { reply } of summed) {
       expect(reply.error).toBeUndefined();
-      expect(Object.keys(reply.arrays), reply.type).toEqual([]);
+      expect(Object.keys(reply.arrays), reply.type).toEqual(['secaggMasked']);
       expect(String(reply.config.secagg)).toMatch(/"stage":"collectMasked"/);
     }
     // a masked level histogram looks nothing like the node's quantized histogram
     const levels = summed.filter((x) => x.message.type === 'gbdt.level');
     expect(levels.length).toBeGreaterThanOrEqual(5 * params.numTrees);
     for (const { message, reply, plain: clear } of levels) {
-      const masked = (decodeSecAgg(String(reply.config.secagg)) as { maskedInput: Uint32Array }).maskedInput;
+      const masked = maskedInputFromArray(reply.arrays.secaggMasked) as Uint32Array;
+      expect(masked).toBeInstanceOf(Uint32Array);
       const encoded = quantize(clear!.arrays.histograms, { clip: Number(message.config.secaggClip), maxClients: Number(message.config.secaggClients) });
       expect(masked.length).toBe(encoded.length);
       let same = 0;

@@ -68,7 +68,9 @@ describe('secure aggregation in the round loop', () => {
     expect(summed.filter((r) => r.type === 'stats')).toHaveLength(8); // counts and moments of 4 nodes
     expect(summed.length).toBeGreaterThan(0);
     for (const r of summed) {
-      expect(Object.keys(r.arrays)).toEqual([]); // no plain parameters or histograms
+      // no plain parameters or histograms: the masked vector (raw ring words) or nothing
+      expect(Object.keys(r.arrays)).toEqual(r.config.secagg === undefined ? [] : ['secaggMasked']);
+      if (r.config.secagg !== undefined) expect(r.arrays.secaggMasked.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)).toBe(true);
       if (r.config.secagg !== undefined) expect(String(r.config.secagg)).toMatch(/"stage":"collectMasked"/);
     }
     // rounds 1 and 2 were evaluated in one session with the next round's training: each node sent

@@ -97,7 +97,7 @@ describe('preprocessing under secure aggregation', () => {
     expect(stats).toHaveLength(8); // counts and moments from each of 4 nodes
     for (const { reply } of stats) {
       expect(reply.error).toBeUndefined();
-      expect(Object.keys(reply.arrays)).toEqual([]);
+      expect(Object.keys(reply.arrays)).toEqual(['secaggMasked']);
       expect(String(reply.config.secagg)).toMatch(/"stage":"collectMasked"/);
     }
     // while in plain mode each node's statistics travel as they are

@@ -77,7 +77,8 @@ const configValue = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true })
 const config = fc.dictionary(name, configValue, { maxKeys: 6, noNullPrototype: true });
 const f32Array = fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { maxLength: 40 }).map((a) => Float64Array.from(a));
 const f64Array = fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 40 }).map((a) => Float64Array.from(a));
-const arrays = fc.dictionary(name, fc.oneof(f32Array, f64Array), { maxKeys: 5, noNullPrototype: true });
+const u32Array = fc.array(fc.integer({ min: 0, max: 2 ** 32 - 1 }), { maxLength: 40 }).map((a) => Float64Array.from(a));
+const arrays = fc.dictionary(name, fc.oneof(f32Array, f64Array, u32Array), { maxKeys: 5, noNullPrototype: true });
 const message: fc.Arbitrary<Message> = fc.record(
   { messageId: id, type: id, jobId: id, round: fc.maxSafeNat(), nodeId: id, deadline: fc.nat(), config, arrays },
   { requiredKeys: ['messageId', 'type', 'jobId', 'round', 'nodeId', 'config', 'arrays'], noNullPrototype: true },
@@ -96,7 +97,8 @@ function expectSame(decoded: Message | Reply, original: Message | Reply, encoded
   for (const key of Object.keys(b)) {
     expect(sameBits(a[key], b[key])).toBe(true);
     const f32Exact = b[key].every((x) => Math.fround(x) === x);
-    expect(dtypes.get(key)).toBe(f32Exact ? 'f32' : 'f64');
+    const u32 = b[key].every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32 && !Object.is(x, -0));
+    expect(dtypes.get(key)).toBe(f32Exact ? 'f32' : u32 ? 'u32' : 'f64');
   }
 }
 
@@ -133,6 +135,22 @@ describe('wire codec round trips', () => {
       }),
       { numRuns: 100, seed: 20240603 },
     );
+  });
+
+  it('sends ring vectors (integers in [0, 2^32) beyond float32) as u32: 4 bytes a value, bit-exact', () => {
+    const ring = Float64Array.from({ length: 1000 }, (_, k) => (k * 2654435761) % 2 ** 32);
+    const m = { ...sample, arrays: { secaggMasked: ring } };
+    const bytes = encodeMessage(m);
+    expect(headerOf(bytes).arrays[0]).toEqual({ name: 'secaggMasked', dtype: 'u32', length: 1000 });
+    const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(5, true);
+    expect(bytes.length - 9 - headerLength).toBe(4000);
+    expectSame(decodeMessage(bytes), m, bytes);
+    // one value that is not a u32 (−0, a fraction, 2^32, a negative integer) makes the array f64
+    for (const odd of [-0, 0.5, 2 ** 32, -1]) {
+      const mixed = { ...sample, arrays: { w: Float64Array.from([2 ** 31 + 1, odd]) } };
+      expect(headerOf(encodeMessage(mixed)).arrays[0].dtype).toBe('f64');
+      expectSame(decodeMessage(encodeMessage(mixed)), mixed, encodeMessage(mixed));
+    }
   });
 
   it('keeps −0, f32 and f64 subnormals and extreme magnitudes, and reads from unaligned buffers', () => {

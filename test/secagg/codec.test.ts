@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { maskInput } from '../../src/secagg/client.js';
-import { decodeSecAgg, encodeSecAgg } from '../../src/secagg/codec.js';
+import { decodeSecAgg, encodeSecAgg, maskedInputArray, maskedInputFromArray } from '../../src/secagg/codec.js';
 import { reconstruct } from '../../src/secagg/reconstruct.js';
 import { routeShares } from '../../src/secagg/server.js';
 import { ringSum, runSession } from './driver.js';
@@ -51,5 +51,27 @@ describe('JSON codec', () => {
     expect(() => decodeSecAgg('{')).toThrow(SyntaxError);
     expect(() => decodeSecAgg(42 as unknown as string)).toThrow(TypeError);
     expect(decodeSecAgg('{"$bytes":"AA==","other":1}')).toEqual({ $bytes: 'AA==', other: 1 });
+  });
+});
+
+describe('masked input as a message array', () => {
+  it('round-trips every ring vector exactly', () => {
+    fc.assert(
+      fc.property(fc.uint32Array({ maxLength: 200 }), (words) => {
+        const array = maskedInputArray(words);
+        expect(array).toBeInstanceOf(Float64Array);
+        expect(maskedInputFromArray(array)).toEqual(words);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('hands back anything that is not a ring vector, for the server to refuse', () => {
+    for (const odd of [[1.5], [-1], [2 ** 32], [Number.NaN]]) {
+      const array = Float64Array.from([7, ...odd]);
+      expect(maskedInputFromArray(array)).toBe(array);
+    }
+    expect(maskedInputFromArray('AAAA')).toBe('AAAA');
+    expect(maskedInputFromArray(undefined)).toBeUndefined();
   });
 });
