@@ -24,14 +24,21 @@ export interface ModelConfig {
  * @example
  * const model = createModel('mlp', 61, { hidden: [32, 16], activation: 'tanh' }, deriveRandom(seed, 'init'));
  */
-export function createModel(kind: ModelKind, numFeatures: number, config: ModelConfig, rng: Random | number): Model {
+export function createModel(kind: ModelKind, numFeatures: number, config: ModelConfig, rng: Random | number): Model;
+/** A model of `kind` holding `parameters` (validated like setParameters), without drawing initial weights. */
+export function createModel(kind: ModelKind, numFeatures: number, config: ModelConfig, parameters: Float64Array): Model;
+export function createModel(kind: ModelKind, numFeatures: number, config: ModelConfig, rng: Random | number | Float64Array): Model {
   if (typeof config !== 'object' || config === null) throw new TypeError('config: expected an object');
   switch (kind) {
     case 'logreg':
       if (config.hidden !== undefined || config.activation !== undefined) {
         throw new RangeError("config: hidden and activation apply to kind 'mlp' only");
       }
-      return new LogisticRegression(numFeatures);
+      {
+        const model = new LogisticRegression(numFeatures);
+        if (rng instanceof Float64Array) model.setParameters(rng);
+        return model;
+      }
     case 'mlp':
       return new Mlp(numFeatures, config, rng);
     default:

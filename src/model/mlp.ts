@@ -82,12 +82,16 @@ export class Mlp extends FlatModel {
   private readonly act: Float64Array[];
   private readonly delta: Float64Array[];
 
-  /** @param rng generator (or seed, derived under purpose 'mlp-init') for the initial weights. */
-  constructor(numFeatures: number, config: MlpConfig, rng: Random | number) {
+  /**
+   * @param rng generator (or seed, derived under purpose 'mlp-init') for the initial weights, or
+   *   the parameters themselves (a Float64Array of {@link numParameters} values: a node
+   *   rebuilding the round's model skips drawing weights it would overwrite at once).
+   */
+  constructor(numFeatures: number, config: MlpConfig, rng: Random | number | Float64Array) {
     checkInteger('numFeatures', numFeatures, 1, MAX_FEATURES);
     const resolved = resolveMlpConfig(config);
     const random = typeof rng === 'number' ? deriveRandom(checkInteger('rng', rng, 0), 'mlp-init') : rng;
-    if (!(random instanceof Random)) throw new TypeError('rng: expected a Random or an integer seed');
+    if (!(random instanceof Random) && !(random instanceof Float64Array)) throw new TypeError('rng: expected a Random, an integer seed or the parameters');
     const layout = mlpLayout(numFeatures, resolved.hidden);
     super(numFeatures, layout, layout.filter((b) => b.name.startsWith('W') || b.name === 'wOut').map((b) => b.name));
     this.hidden = resolved.hidden;
@@ -96,7 +100,8 @@ export class Mlp extends FlatModel {
     this.offsets = layout.map((b) => b.offset);
     this.act = this.hidden.map((h) => new Float64Array(h));
     this.delta = this.hidden.map((h) => new Float64Array(h));
-    this.initialise(random);
+    if (random instanceof Float64Array) this.setParameters(random);
+    else this.initialise(random);
   }
 
   protected config(): Record<string, unknown> {

@@ -8,10 +8,8 @@
 import { featureColumns, type Table } from '../data/schema.js';
 import { concatTables } from './workspace/trainingRows.js';
 import { feedbackIdsConfig } from '../protocol/feedbackIds.js';
-import { deriveRandom } from '../math/random.js';
 import { localEvaluationSums } from '../metrics/histogram.js';
 import { withFairnessCounts } from '../fairness/evaluation.js';
-import { createModel } from '../model/factory.js';
 import { trainLocal } from '../model/train.js';
 import { readArray, readBoolean, readJson, readNumber, readString, ProtocolError } from '../protocol/config.js';
 import { readTrainOptions } from './trainConfig.js';
@@ -89,8 +87,7 @@ export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>,
     async train(message) {
       const job = jobFor(message);
       const { x, y } = job.encoded('train');
-      const model = createModel(job.model.kind, job.encoder.features.length, job.model.config, deriveRandom(job.seed, 'init'));
-      model.setParameters(readArray(message.arrays, 'parameters', model.numParameters));
+      const model = job.modelWith(readArray(message.arrays, 'parameters', job.numParameters));
       const c = message.config;
       const privacy = readPrivacy(c);
       if (privacy) {
@@ -109,8 +106,7 @@ export function createCreditHandlers(datasets: ReadonlyMap<string, NodeDataset>,
       const split = readString<'train' | 'test'>(message.config, 'split', { allowed: ['train', 'test'] as const, fallback: 'test' });
       const numBins = readNumber(message.config, 'numBins', { min: 10, max: 100_000, integer: true, fallback: 1000 });
       const { x, y } = job.encoded(split);
-      const model = createModel(job.model.kind, job.encoder.features.length, job.model.config, deriveRandom(job.seed, 'init'));
-      model.setParameters(readArray(message.arrays, 'parameters', model.numParameters));
+      const model = job.modelWith(readArray(message.arrays, 'parameters', job.numParameters));
       const scores = model.predictProba(x);
       // with config.fairness, the group counts of the model report ride along (sums over rows only)
       const sums = withFairnessCounts(message.config, localEvaluationSums(scores, y, numBins), job.dataset[split], scores);

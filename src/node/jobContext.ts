@@ -5,6 +5,9 @@
  */
 import type { Table } from '../data/schema.js';
 import type { Matrix } from '../math/linalg.js';
+import { deriveRandom } from '../math/random.js';
+import { createModel } from '../model/factory.js';
+import type { Model } from '../model/model.js';
 import { encodeTable, labelsOf, type EncoderSpec } from '../preprocess/encoder.js';
 
 /** A dataset a node holds, already split into its local train and test parts. */
@@ -35,6 +38,7 @@ export class JobContext {
   /** Officers' feedback whose rows were added to the training split (ids only). */
   readonly feedbackIds: readonly string[];
   private readonly cache = new Map<'train' | 'test', EncodedSplit>();
+  private parameterCount?: number;
 
   constructor(fields: { jobId: string; dataset: NodeDataset; encoder: EncoderSpec; model: ModelSpec; seed: number | string; feedbackIds?: readonly string[] }) {
     this.jobId = fields.jobId;
@@ -43,6 +47,18 @@ export class JobContext {
     this.model = fields.model;
     this.seed = fields.seed;
     this.feedbackIds = fields.feedbackIds ?? [];
+  }
+
+  /** How many parameters the job's model has (worked out once). */
+  get numParameters(): number {
+    const count = this.parameterCount ?? createModel(this.model.kind, this.encoder.features.length, this.model.config, deriveRandom(this.seed, 'init')).numParameters;
+    this.parameterCount = count;
+    return count;
+  }
+
+  /** The job's model holding `parameters` (the round's global model, checked for length). */
+  modelWith(parameters: Float64Array): Model {
+    return createModel(this.model.kind, this.encoder.features.length, this.model.config, parameters);
   }
 
   /** The encoded train or test split (encoded once, then cached). */

@@ -7,6 +7,19 @@ import type { ModelKind } from '../../src/model/model.js';
 import * as api from '../../src/model/index.js';
 
 describe('createModel', () => {
+  it('builds a model around given parameters, as setParameters would, without drawing weights', () => {
+    for (const [kind, config] of [['logreg', {}], ['mlp', { hidden: [6, 3] }]] as [ModelKind, ModelConfig][]) {
+      const trained = createModel(kind, 5, config, deriveRandom(9, 'other'));
+      const parameters = trained.getParameters().map((p, k) => p + 0.01 * k);
+      const viaSet = createModel(kind, 5, config, 1);
+      viaSet.setParameters(parameters);
+      const direct = createModel(kind, 5, config, parameters);
+      expect(direct.getParameters()).toEqual(viaSet.getParameters());
+      expect(() => createModel(kind, 5, config, parameters.subarray(1))).toThrow(RangeError);
+      expect(() => createModel(kind, 5, config, parameters.map((p, k) => (k === 2 ? Number.NaN : p)))).toThrow();
+    }
+  });
+
   it('builds logistic regression and MLPs with defaults', () => {
     const logreg = createModel('logreg', 7, {}, 1);
     expect(logreg).toBeInstanceOf(LogisticRegression);
