@@ -6,7 +6,7 @@
  * some of them drop out afterwards (their masks are rebuilt from Shamir shares). The
  * coordinator never holds a node's contribution in the clear.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { MASKED_INPUT_ARRAY, chooseNeighbourhood, collectKeys, decodeSecAgg, dequantizeSum, encodeSecAgg, maskedInputFromArray, quantizationScale, reconstruct, routeShares, setupSession, sumMasked } from '../secagg/index.js';
 import { createMessage, type ConfigValue, type Reply } from '../protocol/message.js';
 import { readString } from '../protocol/config.js';
@@ -27,6 +27,18 @@ export function defaultSecAggParameters(n: number): { neighbours?: number; thres
   if (n < 3) return { threshold: Math.min(n, majority) };
   const choice = chooseNeighbourhood({ numClients: n, dropoutRate: 0.05, thresholdFraction: 0.5, failureProbability: 1e-4 });
   return choice.numNeighbours >= n - 1 ? { threshold: majority } : { neighbours: choice.numNeighbours, threshold: choice.threshold };
+}
+
+/**
+ * The seed of a job's SecAgg+ graph: drawn from this coordinator's secret and the job id, so
+ * that every session of the job over the same nodes uses the same random graph and a node
+ * meets the same neighbours each round (their share-encryption secrets are then agreed once per
+ * job, see secAggMod). The graph stays random and independent of which nodes an adversary
+ * holds; masking keys and self-mask seeds are fresh every session.
+ */
+const GRAPH_SECRET = randomBytes(32);
+export function jobGraphSeed(jobId: string): string {
+  return createHmac('sha256', GRAPH_SECRET).update(`fedcredit/secagg/graph/${jobId}`).digest('hex');
 }
 
 /** Run `request` inside a secure-aggregation session over its nodes. */
@@ -99,7 +111,7 @@ export async function secureExchangeJoint(requests: readonly CollectRequest[], o
   const decoded = (replies: Reply[]) => replies.map((r) => decodeSecAgg(readString(r.config, 'secagg', { maxLength: 64 * 2 ** 20 })));
   const byIndex = <T extends { clientIndex: number }>(list: readonly T[]) => new Map(list.map((q) => [q.clientIndex, q] as const));
 
-  const setup = setupSession({ sessionId, numClients: n, threshold, numNeighbours: neighbours, vectorLength, graphSeed: randomBytes(32).toString('hex') });
+  const setup = setupSession({ sessionId, numClients: n, threshold, numNeighbours: neighbours, vectorLength, graphSeed: jobGraphSeed(first.jobId) });
   const advertised = await keyStage(byIndex(setup.requests));
   const keys = collectKeys(setup.state, decoded(advertised));
   const shared = await keyStage(byIndex(keys.requests));

@@ -5,8 +5,13 @@
  * handler's reply by the masked, fixed-point encoding of its contribution. The coordinator
  * then only ever sees masked vectors; their sum reveals the aggregate and nothing else.
  * Handlers do not know secure aggregation exists.
+ *
+ * The share-encryption key pair (c) lives for the job, so that a node meeting the same
+ * neighbours in the job's next round reuses the X25519 secret it agreed with each (see
+ * ChannelKeys in secagg/client.ts for what that trades); it is wiped after 30 minutes unused or
+ * when 16 newer jobs push it out. Masking keys and self-mask seeds are fresh every session.
  */
-import { MASKED_INPUT_ARRAY, advertiseKeys, decodeSecAgg, encodeSecAgg, maskInput, maskedInputArray, quantize, shareKeys, unmask, type ClientState } from '../secagg/index.js';
+import { MASKED_INPUT_ARRAY, advertiseKeys, createChannelKeys, decodeSecAgg, encodeSecAgg, maskInput, maskedInputArray, quantize, shareKeys, unmask, wipeChannelKeys, type ChannelKeys, type ClientState } from '../secagg/index.js';
 import { contributionOf, isSummedType } from '../protocol/contributions.js';
 import { readNumber, readString, ProtocolError } from '../protocol/config.js';
 import { replyTo, type Message } from '../protocol/message.js';
@@ -17,6 +22,9 @@ import { paillierMod, type PaillierModOptions } from './paillierMod.js';
 const MAX_SESSIONS = 64;
 /** Exchanges one session may carry (see secureExchangeJoint). */
 const MAX_PARTS = 8;
+/** Jobs whose share-encryption keys a node keeps at most, and for how long unused. */
+const MAX_CHANNELS = 16;
+const CHANNEL_IDLE_MS = 30 * 60_000;
 
 /**
  * The secure-aggregation mod (place it innermost-but-one: after policy and privacy checks). It
@@ -37,6 +45,22 @@ export function secAggMod(options: { paillier?: PaillierModOptions } = {}): Mod 
       parts.delete(oldest);
     }
   };
+  const channels = new Map<string, { keys: ChannelKeys; usedAt: number }>();
+  const channelOf = (jobId: string): ChannelKeys => {
+    const now = Date.now();
+    for (const [id, c] of channels) {
+      if (now - c.usedAt > CHANNEL_IDLE_MS) { wipeChannelKeys(c.keys); channels.delete(id); }
+    }
+    const entry = channels.get(jobId) ?? { keys: createChannelKeys(), usedAt: now };
+    channels.delete(jobId);
+    channels.set(jobId, { keys: entry.keys, usedAt: now });
+    while (channels.size > MAX_CHANNELS) {
+      const [oldest, c] = channels.entries().next().value as [string, { keys: ChannelKeys }];
+      wipeChannelKeys(c.keys);
+      channels.delete(oldest);
+    }
+    return entry.keys;
+  };
   const sessionOf = (message: Message) => `${message.jobId}/${readString(message.config, 'secaggSession', { maxLength: 300 })}`;
 
   return async (message, next) => {
@@ -45,14 +69,14 @@ export function secAggMod(options: { paillier?: PaillierModOptions } = {}): Mod 
       const request = decodeSecAgg(readString(message.config, 'secagg')) as { stage?: string };
       const id = sessionOf(message);
       if (request?.stage === 'setup') {
-        const step = advertiseKeys(request);
+        const step = advertiseKeys(request, channelOf(message.jobId));
         remember(id, step.state);
         return replyTo(message, { config: { secagg: encodeSecAgg(step.reply) } });
       }
       const state = sessions.get(id);
       if (!state) throw new ProtocolError(`no secure-aggregation session ${id} at this node`, 'SECAGG_UNKNOWN_SESSION');
       if (request?.stage === 'shareKeys') {
-        const step = await shareKeys(state, request);
+        const step = await shareKeys(state, request, channelOf(message.jobId));
         remember(id, step.state);
         return replyTo(message, { config: { secagg: encodeSecAgg(step.reply) } });
       }

@@ -28,6 +28,40 @@ import {
 import { isNeighbour } from './graph.js';
 import { expectArray, expectBytes, expectIndex, expectIndexList, expectRecord, expectStage, fail, sameIndices } from './validate.js';
 
+/**
+ * A client's share-encryption key pair c kept for several sessions (a node keeps one per job),
+ * with the X25519 secrets it agreed with each peer's c^PK. The c keys only seal the Shamir
+ * shares that travel between clients through the server, and the protocol never reveals them
+ * (dropout recovery reveals s^SK, never c^SK), so reusing them across sessions does not let the
+ * server unmask anything. Each session still derives its own AES key from the cached secret
+ * (HKDF salted with the session id), masking keys s and self-mask seeds b stay fresh per
+ * session, and a pair that meets again skips one X25519 agreement. The price is forward
+ * secrecy of the share bundles within the keys' lifetime: whoever later steals this client's
+ * c^SK and holds the server's transcript can open the shares it received, one share per peer
+ * and session, and needs t such clients to rebuild any secret (the threshold the protocol
+ * assumes anyway). {@link wipeChannelKeys} ends the lifetime.
+ */
+export interface ChannelKeys {
+  readonly keyPair: X25519KeyPair;
+  /** X25519(c^SK, peer c^PK) by the peer key's hex. */
+  readonly agreed: Map<string, Uint8Array>;
+}
+
+/** Most peer secrets a {@link ChannelKeys} keeps (the oldest go first). */
+const MAX_CHANNEL_PEERS = 4096;
+
+/** A fresh share-encryption key pair to use across sessions. */
+export function createChannelKeys(): ChannelKeys {
+  return { keyPair: generateX25519KeyPair(), agreed: new Map() };
+}
+
+/** Wipe a {@link ChannelKeys}: its private key and every agreed secret. */
+export function wipeChannelKeys(channel: ChannelKeys): void {
+  for (const secret of channel.agreed.values()) wipe(secret);
+  channel.agreed.clear();
+  wipe(channel.keyPair.privateKey);
+}
+
 /** Shares of one peer's two secrets, held by this client. */
 export interface HeldShares {
   readonly owner: number;
@@ -81,14 +115,16 @@ function requireStage(state: ClientState, expected: SecAggStage): void {
 
 /**
  * Stage 'setup' (AdvertiseKeys): read the session config, make two fresh key pairs and publish
- * their public halves.
+ * their public halves. With `channel`, the share-encryption pair is the channel's (kept across
+ * sessions, see {@link ChannelKeys}); the state holds a copy, wiped as usual.
  */
-export function advertiseKeys(request: unknown): ClientStep<AdvertiseKeysReply> {
+export function advertiseKeys(request: unknown, channel?: ChannelKeys): ClientStep<AdvertiseKeysReply> {
   const r = expectRecord(request, 'request', ['stage', 'clientIndex', 'config']);
   expectStage(r.stage, 'setup', 'request');
   const config = parseConfig(r.config);
   const clientIndex = expectIndex(r.clientIndex, 'request.clientIndex', config.numClients);
-  const encryptionKeyPair = generateX25519KeyPair();
+  if (channel !== undefined && isZero(channel.keyPair.privateKey)) throw new TypeError('channel: its keys were wiped');
+  const encryptionKeyPair = channel === undefined ? generateX25519KeyPair() : { publicKey: channel.keyPair.publicKey.slice(), privateKey: channel.keyPair.privateKey.slice() };
   const maskingKeyPair = generateX25519KeyPair();
   return {
     state: { stage: 'setup', config, clientIndex, encryptionKeyPair, maskingKeyPair },
@@ -133,9 +169,10 @@ function parsePeers(state: ClientState, value: unknown): AdvertisedKeys[] {
 /**
  * Stage 'shareKeys': draw the self-mask seed b_i, Shamir-share b_i and s_i^SK among this
  * client and its advertised neighbours (threshold t), and encrypt each neighbour's pair of
- * shares under the key agreed with its c^PK, bound to (session, sender, recipient).
+ * shares under the key agreed with its c^PK, bound to (session, sender, recipient). Pass the
+ * `channel` the state's c keys came from to reuse (and keep) the secrets agreed before.
  */
-export async function shareKeys(state: ClientState, request: unknown): Promise<ClientStep<ShareKeysReply>> {
+export async function shareKeys(state: ClientState, request: unknown, channel?: ChannelKeys): Promise<ClientStep<ShareKeysReply>> {
   requireStage(state, 'setup');
   const r = expectRecord(request, 'request', ['stage', 'clientIndex', 'neighbours']);
   expectStage(r.stage, 'shareKeys', 'request');
@@ -148,11 +185,19 @@ export async function shareKeys(state: ClientState, request: unknown): Promise<C
   const numShares = peers.length + 1;
   const seedShares = await splitSecret(maskSeed, numShares, config.threshold);
   const keyShares = await splitSecret(state.maskingKeyPair.privateKey, numShares, config.threshold);
-  const agree = x25519Agreement(state.encryptionKeyPair.privateKey);
+  const cached = channel !== undefined && sameBytes(channel.keyPair.publicKey, state.encryptionKeyPair.publicKey) ? channel : undefined;
+  let agree: ((peerPublicKey: Uint8Array) => Uint8Array) | undefined;
   const peerShareKeys = peers.map((peer) => {
-    const shared = agree(peer.encryptionPublicKey);
+    const hex = cached === undefined ? '' : Buffer.from(peer.encryptionPublicKey).toString('hex');
+    let shared = cached?.agreed.get(hex);
+    if (shared === undefined) {
+      // the channel's own private key has an OpenSSL handle already (no re-import)
+      agree ??= x25519Agreement(cached?.keyPair.privateKey ?? state.encryptionKeyPair.privateKey);
+      shared = agree(peer.encryptionPublicKey);
+      if (cached !== undefined) remember(cached, hex, shared);
+    }
     const key = shareEncryptionKey(shared, config.sessionId, self, peer.clientIndex);
-    wipe(shared);
+    if (cached === undefined) wipe(shared);
     return { peer: peer.clientIndex, key };
   });
   const encryptedShares = peers.map((peer, k) => {
@@ -169,6 +214,19 @@ export async function shareKeys(state: ClientState, request: unknown): Promise<C
     state: { ...state, stage: 'shareKeys', peers, peerShareKeys, maskSeed, ownMaskSeedShare: seedShares[0] },
     reply: { stage: 'shareKeys', clientIndex: self, maskSeedCommitment: maskSeedCommitment(maskSeed, config.sessionId, self), encryptedShares },
   };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, k) => x === b[k]);
+}
+
+function remember(channel: ChannelKeys, hex: string, secret: Uint8Array): void {
+  channel.agreed.set(hex, secret);
+  while (channel.agreed.size > MAX_CHANNEL_PEERS) {
+    const [oldest, value] = channel.agreed.entries().next().value as [string, Uint8Array];
+    wipe(value);
+    channel.agreed.delete(oldest);
+  }
 }
 
 function openShares(state: ClientState, value: unknown): HeldShares[] {

@@ -64,7 +64,7 @@ export {
   sessionGraph,
 } from './stages.js';
 export { maskSeedCommitment, pairwiseMaskSeed, shareAssociatedData, shareEncryptionKey } from './keys.js';
-export { type ClientState, type ClientStep, type HeldShares, advertiseKeys, maskInput, shareKeys, unmask } from './client.js';
+export { type ChannelKeys, type ClientState, type ClientStep, type HeldShares, advertiseKeys, createChannelKeys, maskInput, shareKeys, unmask, wipeChannelKeys } from './client.js';
 export { type ServerState, type ServerStep, collectKeys, routeShares, setupSession, sumMasked } from './server.js';
 export { type AggregationResult, reconstruct } from './reconstruct.js';
 export { MASKED_INPUT_ARRAY, decodeSecAgg, encodeSecAgg, maskedInputArray, maskedInputFromArray } from './codec.js';

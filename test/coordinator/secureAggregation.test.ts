@@ -19,6 +19,8 @@ import { createModel } from '../../src/model/factory.js';
 import { NodeApp } from '../../src/node/app.js';
 import { createCreditHandlers } from '../../src/node/creditHandlers.js';
 import { secAggMod } from '../../src/node/secaggMod.js';
+import { jobGraphSeed } from '../../src/coordinator/secureAggregation.js';
+import { decodeSecAgg } from '../../src/secagg/index.js';
 import type { Message, Reply } from '../../src/protocol/message.js';
 import { createStrategy } from '../../src/strategy/index.js';
 import { InProcessTransport, type NodeEndpoint } from '../../src/transport/inProcess.js';
@@ -96,6 +98,23 @@ describe('secure aggregation in the round loop', () => {
     for (const [i, h] of secure.history.entries()) expect(Math.abs(h.metrics!.auc - plain.history[i].metrics!.auc)).toBeLessThan(0.002);
     // no joint sessions: every masked reply carries its own masked vector
     expect(secure.seen.filter((r) => (r.type === 'train' || r.type === 'evaluate') && r.config.secagg === undefined)).toEqual([]);
+  });
+
+  it('keeps each node’s share-encryption key and its neighbours for the job; masking keys are fresh every session', async () => {
+    const secure = await run({ kind: 'secure' });
+    const setups = secure.seen.filter((r) => r.type === 'secagg').map((r) => ({ nodeId: r.nodeId, reply: decodeSecAgg(String(r.config.secagg)) as { stage: string; encryptionPublicKey?: Uint8Array; maskingPublicKey?: Uint8Array } }))
+      .filter((x) => x.reply.stage === 'setup');
+    // preprocessing (2 sums) and 3 rounds with joint evaluation: 6 sessions, each advertised by all 4 nodes
+    expect(setups.length).toBe(6 * 4);
+    const hex = (b: Uint8Array | undefined) => Buffer.from(b!).toString('hex');
+    for (const id of ['n0', 'n1', 'n2', 'n3']) {
+      const own = setups.filter((x) => x.nodeId === id);
+      expect(new Set(own.map((x) => hex(x.reply.encryptionPublicKey))).size).toBe(1);
+      expect(new Set(own.map((x) => hex(x.reply.maskingPublicKey))).size).toBe(own.length);
+    }
+    // one SecAgg+ graph per job (so the same neighbours meet again), another for another job
+    expect(jobGraphSeed('job-a')).toBe(jobGraphSeed('job-a'));
+    expect(jobGraphSeed('job-a')).not.toBe(jobGraphSeed('job-b'));
   });
 
   it('refuses robust strategies, which need each node’s update', async () => {
