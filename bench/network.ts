@@ -2,7 +2,10 @@
  * Networked federation benchmark (`npm run bench:network`): the same German job (3 lenders by
  * age band, FedAvg, 30 rounds, evaluation every round) run twice in one session:
  *  - in-process: the coordinator's JobRunner over the in-process transport, same store type
- *    (SQLite file, rounds committed durably), same node handlers and data splits;
+ *    (SQLite file, rounds committed durably), the same lender app as a node process runs
+ *    (createLenderApp: handlers behind the message log, policy, privacy-budget and SecAgg mods,
+ *    with its own approvals, ledger and workspace files) and the same data splits, so that the
+ *    two sides differ only in transport;
  *  - networked: a coordinator process and three node processes over loopback HTTP (signed
  *    long-poll, binary wire format).
  * Time is the job's wall time from submission to completion as recorded by the store. Bytes
@@ -19,9 +22,11 @@ import pino from 'pino';
 import { JobRunner } from '../src/coordinator/jobRunner.js';
 import { parseJobSubmission } from '../src/coordinator/jobSpec.js';
 import { writeLenders } from '../src/demo/slices.js';
-import { NodeApp } from '../src/node/app.js';
-import { loadNodeConfig, loadNodeDatasets } from '../src/node/config.js';
-import { createCreditHandlers } from '../src/node/creditHandlers.js';
+import { createApprovals } from '../src/node/approvals.js';
+import { loadNodeConfig, loadNodeDatasets, privacyBudgetsOf, privacyLedgerFile } from '../src/node/config.js';
+import { createLenderApp } from '../src/node/lenderApp.js';
+import { openWorkspaceStores } from '../src/node/workspace/index.js';
+import { PrivacyLedger } from '../src/privacy/ledger.js';
 import { openStore } from '../src/store/index.js';
 import { InProcessTransport } from '../src/transport/inProcess.js';
 import { simulate } from '../src/simulation/simulate.js';
@@ -43,10 +48,20 @@ interface Row { model: string; numParameters: number; inProcessMs: number; netwo
 async function inProcessJob(spec: Record<string, unknown>): Promise<{ ms: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'fedcredit-bench-inproc-'));
   const lenders = writeLenders(dir, { numLenders: 3, basePort: 0, coordinator: 'http://unused' });
-  const transport = new InProcessTransport(lenders.map((l) => {
-    const datasets = loadNodeDatasets(loadNodeConfig(l.config), 'holdout');
-    return [l.name, new NodeApp({ nodeId: l.name, handlers: createCreditHandlers(datasets) })];
+  const nodes = await Promise.all(lenders.map(async (l) => {
+    const config = loadNodeConfig(l.config);
+    const workspace = await openWorkspaceStores(config.dataDir);
+    const app = createLenderApp({
+      nodeId: l.name, config, datasets: loadNodeDatasets(config, 'holdout'),
+      // a node process logs to its log file; so does this one
+      logger: pino({ level: 'info' }, pino.destination({ dest: join(dir, `${l.name}.log`), sync: true })),
+      approvals: createApprovals({ mode: config.policy.approval, file: join(config.dataDir, 'approvals.json') }),
+      ledger: PrivacyLedger.open({ file: privacyLedgerFile(config.dataDir), budgets: privacyBudgetsOf(config), releaseReservations: true }),
+      applications: workspace.applications,
+    });
+    return { name: l.name, app, workspace };
   }));
+  const transport = new InProcessTransport(nodes.map((n) => [n.name, n.app] as const));
   const store = await openStore(join(dir, 'fedcredit.db'));
   const parsed = parseJobSubmission(spec);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
@@ -58,6 +73,7 @@ async function inProcessJob(spec: Record<string, unknown>): Promise<{ ms: number
   await runner.stop();
   const finished = await store.getJob(job.id);
   await store.close();
+  for (const n of nodes) await n.workspace.close();
   if (finished.status !== 'completed') throw new Error(`in-process job ${finished.status}: ${finished.error}`);
   return { ms: finished.updatedAt - finished.createdAt };
 }

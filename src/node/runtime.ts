@@ -16,23 +16,17 @@ import { TreeAttributor } from '../scoring/treeAttributor.js';
 import { TreeEnsemble } from '../model/gbdt/ensemble.js';
 import { loadOrCreateAdminToken } from '../coordinator/server/adminAuth.js';
 import { createModelFromParameters } from '../simulation/modelUtil.js';
-import { NodeApp } from './app.js';
+import type { NodeApp } from './app.js';
+import { createLenderApp } from './lenderApp.js';
 import { createApprovals } from './approvals.js';
 import { loadNodeDatasets, privacyBudgetsOf, privacyLedgerFile, type NodeConfig } from './config.js';
 import { CoordinatorClient, type ServedModel } from './coordinatorClient.js';
-import { createCreditHandlers } from './creditHandlers.js';
-import { createGbdtHandlers } from './gbdtHandlers.js';
 import { ensureIdentity, type NodeIdentity } from './identity.js';
 import type { ModelSpec } from './jobContext.js';
-import { datasetRowsOf, policyMod } from './policy.js';
 import { PrivacyLedger } from '../privacy/ledger.js';
-import { admitAnalyticsAsDescribe, createAnalyticsHandler } from './analytics.js';
-import { privacyMod } from './privacyMod.js';
-import { secAggMod } from './secaggMod.js';
 import { openWsChannel } from './wsChannel.js';
 import { buildNodeServer } from './server.js';
 import { ApplicationFiler, inputRangesOf, openWorkspaceStores, type WorkspaceStores } from './workspace/index.js';
-import { feedbackRowsFor } from './workspace/trainingRows.js';
 
 export interface NodeRuntimeOptions {
   readonly config: NodeConfig;
@@ -90,11 +84,7 @@ export class NodeRuntime {
     const workspace = await openWorkspaceStores(config.dataDir);
     this.workspace = workspace;
     this.setupToken = workspace.setupToken;
-    const app = new NodeApp({
-      nodeId: identity.nodeId,
-      handlers: { ...createCreditHandlers(datasets, { trainingFeedback: (dataset) => feedbackRowsFor(workspace.applications, dataset) }), ...createGbdtHandlers(datasets), analytics: createAnalyticsHandler(datasets) },
-      mods: [auditLogMod(this.log), admitAnalyticsAsDescribe(policyMod(config.policy, approvals, { datasetRows: datasetRowsOf(datasets) })), privacyMod({ ledger }), secAggMod()],
-    });
+    const app = createLenderApp({ nodeId: identity.nodeId, config, datasets, logger: this.log, approvals, ledger, applications: workspace.applications });
     const ownerToken = loadOrCreateAdminToken(config.dataDir).token;
     const scoringDataset = config.scoring.dataset ?? [...datasets.keys()][0];
     const trainTable = scoringDataset === undefined ? undefined : datasets.get(scoringDataset)?.train;
@@ -243,26 +233,6 @@ export function scorerFor(model: ServedModel, thresholds: { review: number; decl
   const m = createModelFromParameters(spec, encoder.features.length, model.parameters);
   const baseline = Array.isArray(meta.baseline) && meta.baseline.length === encoder.features.length ? Float64Array.from(meta.baseline as number[]) : undefined;
   return new Scorer({ schema, encoder, model: m, modelVersion: `${model.jobId}/v${model.version}`, thresholds, baseline });
-}
-
-/** Message types a job sends every round: answered ones are logged at debug level, not info. */
-const ROUTINE_TYPES = new Set(['train', 'evaluate', 'secagg']);
-
-/**
- * Logs every message a node answers (type, job, round, outcome), never payload values. Refusals
- * and failures, and the once-per-job messages (describe, stats, setup, …), are logged at info;
- * the per-round train/evaluate answers at debug (`FEDCREDIT_LOG_LEVEL=debug`), since a line per
- * message per round costs a synchronous write on the round's critical path and says little.
- */
-function auditLogMod(log: Logger) {
-  return async (message: Parameters<NodeApp['handle']>[0], next: (m: Parameters<NodeApp['handle']>[0]) => ReturnType<NodeApp['handle']>) => {
-    const reply = await next(message);
-    const fields = { type: message.type, jobId: message.jobId, round: message.round, error: reply.error?.code };
-    if (reply.error) log.info(fields, 'message refused or failed');
-    else if (ROUTINE_TYPES.has(message.type)) log.debug(fields, 'message answered');
-    else log.info(fields, 'message answered');
-    return reply;
-  };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
