@@ -59,20 +59,36 @@ export function encodeSecAgg(value: unknown): string {
 /** Inverse of {@link encodeSecAgg}. @throws SyntaxError on invalid JSON or base64. */
 export function decodeSecAgg(text: string): unknown {
   if (typeof text !== 'string') throw new TypeError('text: expected a string');
-  return JSON.parse(text, (_key, v: unknown) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
-    const keys = Object.keys(v);
-    if (keys.length !== 1) return v;
+  // plain JSON.parse, then one walk (a reviver makes V8 parse several times slower)
+  return revive(JSON.parse(text));
+}
+
+/** Replace every `{ "$bytes": … }` and `{ "$u32": … }` in parsed JSON, in place, bottom-up. */
+function revive(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    for (let k = 0; k < v.length; k++) v[k] = revive(v[k]);
+    return v;
+  }
+  const record = v as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.length === 1 && (keys[0] === '$bytes' || keys[0] === '$u32') && typeof record[keys[0]] === 'string') {
     const tag = keys[0];
-    const payload = (v as Record<string, unknown>)[tag];
-    if ((tag !== '$bytes' && tag !== '$u32') || typeof payload !== 'string') return v;
+    const payload = record[tag] as string;
     // strict base64: Node's decoder skips invalid characters, so re-encode and compare (native,
-    // several times faster than a regular expression over a 50 kB masked vector)
+    // several times faster than a regular expression over a 50 kB vector)
     const buffer = Buffer.from(payload, 'base64');
     if (buffer.toString('base64') !== payload) throw new SyntaxError(`${tag}: invalid base64`);
     const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     return tag === '$bytes' ? bytes : bytesToWords(bytes);
-  });
+  }
+  for (const key of keys) {
+    const value = record[key];
+    const revived = revive(value);
+    // define, not assign: an own "__proto__" key from JSON.parse must stay a plain property
+    if (revived !== value) Object.defineProperty(record, key, { value: revived, writable: true, enumerable: true, configurable: true });
+  }
+  return record;
 }
 
 /** Name of the message array that carries a node's masked input (stage 'collectMasked'). */

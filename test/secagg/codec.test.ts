@@ -75,3 +75,14 @@ describe('masked input as a message array', () => {
     expect(maskedInputFromArray(undefined)).toBeUndefined();
   });
 });
+
+describe('decoding hostile JSON', () => {
+  it('keeps a "__proto__" key a plain property, also when it holds bytes', () => {
+    const decoded = decodeSecAgg('{"__proto__":{"$bytes":"AAE="},"a":[{"__proto__":{"x":1}}]}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(decoded, '__proto__')?.value).toEqual(Uint8Array.of(0, 1));
+    const inner = (decoded.a as Record<string, unknown>[])[0];
+    expect(Object.getPrototypeOf(inner)).toBe(Object.prototype);
+    expect((inner as { x?: number }).x).toBeUndefined();
+  });
+});
