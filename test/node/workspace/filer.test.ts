@@ -25,7 +25,9 @@ describe('application filer', () => {
       await ws.filer!.audit();
       const [entry] = await scoredAudit(ws.stores.store);
       expect(entry).toMatchObject({ numRecords: 23, batches: 21, bySource: { legacy: 20, api: 3 }, byModel: { 'job-1/v1': 23 }, fromRowId: 1, throughRowId: 23 });
-      expect(JSON.stringify(entry)).not.toMatch(/A11|A34|1169/); // no record value in the audit log
+      // no record value in the audit log (the clock's digits left out: they may hold '1169')
+      const { firstScoredAt: _first, lastScoredAt: _last, ...counts } = entry as Record<string, unknown>;
+      expect(JSON.stringify(counts)).not.toMatch(/A11|A34|1169/);
       await ws.filer!.audit(); // nothing new: no entry
       expect(await scoredAudit(ws.stores.store)).toHaveLength(1);
       await ws.app.inject({ method: 'POST', url: '/predictCreditRisk', payload: [SEED_RECORD] });
