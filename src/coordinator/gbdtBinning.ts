@@ -5,28 +5,16 @@
  * column at the quantiles of the sum. The sketch is also the message that admits the job at each
  * lender (its owner's policy and approval), as `stats` does for the other models.
  */
-import { featureColumns, type Schema } from '../data/schema.js';
+import { featureColumns } from '../data/schema.js';
 import type { GbdtFeature } from '../model/gbdt/features.js';
 import { binningFromSketch, sketchLength } from '../model/gbdt/sketch.js';
-import type { Transport } from '../transport/transport.js';
-import type { SumAggregator } from './aggregation.js';
-import type { AggregationMode } from './collect.js';
 import { RoundError } from './errors.js';
 import { federationRows, gbdtSum, roundCounts, type FederationRows } from './gbdtSums.js';
+import type { PreprocessRequest } from './preprocess.js';
 
-export interface GbdtBinningRequest {
-  readonly transport: Transport;
-  readonly jobId: string;
-  readonly datasetKey: string;
-  readonly schema: Schema;
-  readonly nodeIds: readonly string[];
-  readonly minNodes: number;
-  readonly timeoutMs: number;
+/** A preprocessing request (the same nodes, dataset and aggregation of the sums) with the bin budget. */
+export interface GbdtBinningRequest extends PreprocessRequest {
   readonly maxBins: number;
-  readonly includeProtected?: boolean;
-  /** Plain (default) or secure aggregation of the sketches. */
-  readonly aggregation?: AggregationMode;
-  readonly aggregator?: SumAggregator;
 }
 
 export interface GbdtBinningResult {
