@@ -2,17 +2,7 @@
  * Types of the lender workspace's API at a node (src/node/workspace/routes.ts): scored
  * applications, their detail, feedback, and what the node serves.
  */
-import type { FormColumn } from './types.js';
-
-/** One field changed by a suggestion of what would change the decision (src/scoring/counterfactual.ts). */
-export interface FieldChange {
-  readonly field: string;
-  readonly title: string;
-  readonly from: string | number;
-  readonly to: string | number;
-  /** In the codebook's words, e.g. 'Duration of the credit: 48 → 24 months'. */
-  readonly text: string;
-}
+import type { Contribution, FieldChange, FormColumn } from './types.js';
 
 export type Decision = 'approve' | 'review' | 'decline';
 export type FeedbackOutcome = 'good' | 'bad' | 'false-positive';
@@ -72,7 +62,7 @@ export interface Feedback {
 export interface ApplicationDetail extends ApplicationSummary {
   readonly scoredBy: string | null;
   readonly flagDescriptions: Readonly<Record<string, string>>;
-  readonly reasons: readonly { readonly field: string; readonly value: string | number | null; readonly description: string; readonly contribution: number }[];
+  readonly reasons: readonly Contribution[];
   readonly contributions: readonly (FieldInWords & { readonly contribution: number })[];
   readonly record: readonly FieldInWords[];
   readonly outOfRange: readonly FieldInWords[];
