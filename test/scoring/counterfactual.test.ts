@@ -12,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { germanSchema } from '../../src/data/builtin/german.js';
 import type { ColumnSpec, Schema } from '../../src/data/schema.js';
-import type { GbdtFeature } from '../../src/model/gbdt/features.js';
-import { trainGbdtLocal, trainGbdtOnTable } from '../../src/model/gbdt/local.js';
+import { trainGbdtOnTable } from '../../src/model/gbdt/local.js';
+import { durationStump } from './durationStump.js';
 import { gbdtParams } from '../../src/model/gbdt/params.js';
 import { LogisticRegression } from '../../src/model/logistic.js';
 import { allowsChange, fieldActionability } from '../../src/scoring/actionability.js';
@@ -192,14 +192,8 @@ describe('known answers from hand-set models', () => {
   }
 
   it('a boosted stump on duration: 48 → 24 months (the first value below its 24.5 split)', () => {
-    // as in test/web/scoreRoutes.test.ts: leaves ±2, so 48 months is σ(2) = 0.88 (decline), 24 is σ(−2) = 0.12 (approve)
-    const features: GbdtFeature[] = [
-      { kind: 'numeric', column: 'duration', edges: [24.5] }, { kind: 'numeric', column: 'creditamount', edges: [1500] },
-      { kind: 'numeric', column: 'installmentrate', edges: [2.5] }, { kind: 'numeric', column: 'residencesince', edges: [2.5] },
-    ];
-    const durations = [6, 6, 6, 6, 6, 48, 48, 48, 48, 48];
-    const raw = { data: Float64Array.from(durations.flatMap((d) => [d, 1000, 2, 2])), rows: 10, cols: 4 };
-    const stump = trainGbdtLocal(features, { raw, labels: durations.map((d) => (d > 24 ? 1 : 0)) }, gbdtParams({ numTrees: 1, maxDepth: 1, learningRate: 1, l2: 0, minChildWeight: 0 }));
+    // leaves ±2, so 48 months is σ(2) = 0.88 (decline), 24 is σ(−2) = 0.12 (approve)
+    const stump = durationStump();
     const attributor = new TreeAttributor(stump);
     const scorer = new Scorer({ schema: germanSchema, encoder: attributor.encoder, attributor, modelVersion: 'stump' });
     const answer = answerFor(scorer, { ...SEED_RECORD, duration: 48 });

@@ -12,9 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { float64ToBytes } from '../../src/coordinator/stateCodec.js';
 import { germanSchema } from '../../src/data/builtin/german.js';
-import type { GbdtFeature } from '../../src/model/gbdt/features.js';
-import { trainGbdtLocal } from '../../src/model/gbdt/local.js';
-import { gbdtParams } from '../../src/model/gbdt/params.js';
+import { durationStump } from '../scoring/durationStump.js';
 import type { Model } from '../../src/model/model.js';
 import { counterfactuals } from '../../src/scoring/counterfactual.js';
 import { Scorer } from '../../src/scoring/scorer.js';
@@ -171,17 +169,8 @@ describe('POST /api/v1/score', () => {
   });
 
   it('serves boosted trees with TreeSHAP reasons (hand-computed stump)', async () => {
-    // durations 6 (5 good) and 48 (5 bad): base margin logit(½) = 0, g = ½ − y, h = ¼, so with
-    // η = 1 and λ = 0 each leaf is w = −G/H = ∓2 (as in test/model/gbdt/local.test.ts); the
-    // stump's only feature takes the whole margin: φ(duration) = f(x) − E f = ±2.
-    // Three more columns, constant in training (no gain, never split): the Scorer lists four reasons.
-    const features: GbdtFeature[] = [
-      { kind: 'numeric', column: 'duration', edges: [24.5] }, { kind: 'numeric', column: 'creditamount', edges: [1500] },
-      { kind: 'numeric', column: 'installmentrate', edges: [2.5] }, { kind: 'numeric', column: 'residencesince', edges: [2.5] },
-    ];
-    const durations = [6, 6, 6, 6, 6, 48, 48, 48, 48, 48];
-    const raw = { data: Float64Array.from(durations.flatMap((d) => [d, 1000, 2, 2])), rows: 10, cols: 4 };
-    const stump = trainGbdtLocal(features, { raw, labels: durations.map((d) => (d > 24 ? 1 : 0)) }, gbdtParams({ numTrees: 1, maxDepth: 1, learningRate: 1, l2: 0, minChildWeight: 0 }));
+    // leaves ∓2 and φ(duration) = ±2; the Scorer lists four reasons (see durationStump.ts)
+    const stump = durationStump();
     const job = await fx.store.createJob({ spec: { datasetKey: 'trees', model: 'gbdt', strategy: 'fedavg', hyperparameters: {}, rounds: 1, minNodes: 1, roundTimeoutMs: 1000, seed: 1 }, createdBy: 'test' });
     const version = await fx.store.createModelVersion({
       jobId: job.id, parameters: new Uint8Array(0),
