@@ -108,7 +108,8 @@ export async function secureExchangeJoint(requests: readonly CollectRequest[], o
     type: 'secagg', jobId: first.jobId, round, nodeId: nodeIds[i], arrays: {},
     config: { ...datasetKey, secaggSession: sessionId, secagg: encodeSecAgg(payload) },
   })));
-  const decoded = (replies: Reply[]) => replies.map((r) => decodeSecAgg(readString(r.config, 'secagg', { maxLength: 64 * 2 ** 20 })));
+  const decode = (r: Reply) => decodeSecAgg(readString(r.config, 'secagg', { maxLength: 64 * 2 ** 20 }));
+  const decoded = (replies: Reply[]) => replies.map(decode);
   const byIndex = <T extends { clientIndex: number }>(list: readonly T[]) => new Map(list.map((q) => [q.clientIndex, q] as const));
 
   const setup = setupSession({ sessionId, numClients: n, threshold, numNeighbours: neighbours, vectorLength, graphSeed: jobGraphSeed(first.jobId) });
@@ -138,7 +139,7 @@ export async function secureExchangeJoint(requests: readonly CollectRequest[], o
   const maskedReplies = answers.filter((r) => !failed.has(r.nodeId) && typeof r.config.secagg === 'string');
   // each masked reply: its JSON head plus the masked vector from the reply's array
   const masked = maskedReplies.map((r) => {
-    const head = decoded([r])[0];
+    const head = decode(r);
     return typeof head === 'object' && head !== null ? { ...head, maskedInput: maskedInputFromArray(r.arrays[MASKED_INPUT_ARRAY]) } : head;
   });
   const summed = sumMasked(routed.state, masked);

@@ -36,30 +36,16 @@ export function secAggMod(options: { paillier?: PaillierModOptions } = {}): Mod 
   const sessions = new Map<string, ClientState>();
   /** Encoded parts of a multi-part session waiting for the others. */
   const parts = new Map<string, (Uint32Array | undefined)[]>();
-  const remember = (id: string, state: ClientState) => {
-    sessions.delete(id);
-    sessions.set(id, state);
-    while (sessions.size > MAX_SESSIONS) {
-      const oldest = sessions.keys().next().value as string;
-      sessions.delete(oldest);
-      parts.delete(oldest);
-    }
-  };
+  const remember = (id: string, state: ClientState) => setNewest(sessions, id, state, MAX_SESSIONS, (oldest) => parts.delete(oldest));
   const channels = new Map<string, { keys: ChannelKeys; usedAt: number }>();
   const channelOf = (jobId: string): ChannelKeys => {
     const now = Date.now();
     for (const [id, c] of channels) {
       if (now - c.usedAt > CHANNEL_IDLE_MS) { wipeChannelKeys(c.keys); channels.delete(id); }
     }
-    const entry = channels.get(jobId) ?? { keys: createChannelKeys(), usedAt: now };
-    channels.delete(jobId);
-    channels.set(jobId, { keys: entry.keys, usedAt: now });
-    while (channels.size > MAX_CHANNELS) {
-      const [oldest, c] = channels.entries().next().value as [string, { keys: ChannelKeys }];
-      wipeChannelKeys(c.keys);
-      channels.delete(oldest);
-    }
-    return entry.keys;
+    const keys = channels.get(jobId)?.keys ?? createChannelKeys();
+    setNewest(channels, jobId, { keys, usedAt: now }, MAX_CHANNELS, (_, c) => wipeChannelKeys(c.keys));
+    return keys;
   };
   const sessionOf = (message: Message) => `${message.jobId}/${readString(message.config, 'secaggSession', { maxLength: 300 })}`;
 
@@ -135,4 +121,15 @@ export function secAggMod(options: { paillier?: PaillierModOptions } = {}): Mod 
     const { maskedInput, ...head } = step.reply;
     return replyTo(message, { arrays: { [MASKED_INPUT_ARRAY]: maskedInputArray(maskedInput) }, config: { ...meta, secagg: encodeSecAgg(head) } });
   };
+}
+
+/** Put `key` last in `map` (the most recently used) and drop the oldest entries beyond `max`. */
+function setNewest<K, V>(map: Map<K, V>, key: K, value: V, max: number, dropped: (key: K, value: V) => void): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > max) {
+    const [oldest, old] = map.entries().next().value as [K, V];
+    map.delete(oldest);
+    dropped(oldest, old);
+  }
 }
