@@ -185,7 +185,7 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
   const numShares = peers.length + 1;
   const seedShares = await splitSecret(maskSeed, numShares, config.threshold);
   const keyShares = await splitSecret(state.maskingKeyPair.privateKey, numShares, config.threshold);
-  const cached = channel !== undefined && sameBytes(channel.keyPair.publicKey, state.encryptionKeyPair.publicKey) ? channel : undefined;
+  const cached = channel !== undefined && Buffer.compare(channel.keyPair.publicKey, state.encryptionKeyPair.publicKey) === 0 ? channel : undefined;
   let agree: ((peerPublicKey: Uint8Array) => Uint8Array) | undefined;
   const peerShareKeys = peers.map((peer) => {
     const hex = cached === undefined ? '' : Buffer.from(peer.encryptionPublicKey).toString('hex');
@@ -214,10 +214,6 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
     state: { ...state, stage: 'shareKeys', peers, peerShareKeys, maskSeed, ownMaskSeedShare: seedShares[0] },
     reply: { stage: 'shareKeys', clientIndex: self, maskSeedCommitment: maskSeedCommitment(maskSeed, config.sessionId, self), encryptedShares },
   };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, k) => x === b[k]);
 }
 
 function remember(channel: ChannelKeys, hex: string, secret: Uint8Array): void {
