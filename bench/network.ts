@@ -51,15 +51,16 @@ async function inProcessJob(spec: Record<string, unknown>): Promise<{ ms: number
   const nodes = await Promise.all(lenders.map(async (l) => {
     const config = loadNodeConfig(l.config);
     const workspace = await openWorkspaceStores(config.dataDir);
+    // a node process logs to its log file; so does this one
+    const log = pino.destination({ dest: join(dir, `${l.name}.log`), sync: true });
     const app = createLenderApp({
       nodeId: l.name, config, datasets: loadNodeDatasets(config, 'holdout'),
-      // a node process logs to its log file; so does this one
-      logger: pino({ level: 'info' }, pino.destination({ dest: join(dir, `${l.name}.log`), sync: true })),
+      logger: pino({ level: 'info' }, log),
       approvals: createApprovals({ mode: config.policy.approval, file: join(config.dataDir, 'approvals.json') }),
       ledger: PrivacyLedger.open({ file: privacyLedgerFile(config.dataDir), budgets: privacyBudgetsOf(config), releaseReservations: true }),
       applications: workspace.applications,
     });
-    return { name: l.name, app, workspace };
+    return { name: l.name, app, workspace, log };
   }));
   const transport = new InProcessTransport(nodes.map((n) => [n.name, n.app] as const));
   const store = await openStore(join(dir, 'fedcredit.db'));
@@ -73,7 +74,10 @@ async function inProcessJob(spec: Record<string, unknown>): Promise<{ ms: number
   await runner.stop();
   const finished = await store.getJob(job.id);
   await store.close();
-  for (const n of nodes) await n.workspace.close();
+  for (const n of nodes) {
+    await n.workspace.close();
+    n.log.end();
+  }
   if (finished.status !== 'completed') throw new Error(`in-process job ${finished.status}: ${finished.error}`);
   return { ms: finished.updatedAt - finished.createdAt };
 }
