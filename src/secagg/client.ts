@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type X25519KeyPair, KEY_BYTES, NONCE_BYTES, addMask, aeadDecrypt, aeadEncrypt, generateX25519KeyPair, wipe, x25519Agreement } from './crypto.js';
-import { maskSeedCommitment, pairwiseMaskSeed, shareAssociatedData, shareEncryptionKey } from './keys.js';
+import { SESSION_NONCE_BYTES, maskSeedCommitment, pairKey, recoveryKeyCommitment, sealPairSeed, sessionPairKeys, shareAssociatedData } from './keys.js';
 import { splitSecret } from './shamir.js';
 import {
   type AdvertiseKeysReply,
@@ -29,21 +29,21 @@ import { isNeighbour } from './graph.js';
 import { expectArray, expectBytes, expectIndex, expectIndexList, expectRecord, expectStage, fail, sameIndices } from './validate.js';
 
 /**
- * A client's share-encryption key pair c kept for several sessions (a node keeps one per job),
- * with the X25519 secrets it agreed with each peer's c^PK. The c keys only seal the Shamir
- * shares that travel between clients through the server, and the protocol never reveals them
- * (dropout recovery reveals s^SK, never c^SK), so reusing them across sessions does not let the
- * server unmask anything. Each session still derives its own AES key from the cached secret
- * (HKDF salted with the session id), masking keys s and self-mask seeds b stay fresh per
- * session, and a pair that meets again skips one X25519 agreement. The price is forward
- * secrecy of the share bundles within the keys' lifetime: whoever later steals this client's
- * c^SK and holds the server's transcript can open the shares it received, one share per peer
- * and session, and needs t such clients to rebuild any secret (the threshold the protocol
- * assumes anyway). {@link wipeChannelKeys} ends the lifetime.
+ * A client's key pair c kept for several sessions (a node keeps one per job), with the pair
+ * key PRK it derived with each peer's c^PK. Every session derives its own pair seeds and share
+ * keys from the cached pair keys and both clients' fresh session nonces (keys.ts), so a pair
+ * that meets again in the job agrees no new X25519 secret, and the protocol never reveals c^SK
+ * or a pair key (dropout recovery reveals the session's recovery key σ_i, which unseals that
+ * session's pair seeds only). Self-mask seeds b_i and recovery keys σ_i are fresh per session.
+ * The price is forward secrecy within the keys' lifetime: whoever later steals this client's
+ * c^SK and holds the server's transcript can recompute the client's pair seeds of every session
+ * of the job and, with its self-mask seeds (which the server learns for every session the client
+ * completed), unmask its inputs of that job. With fresh keys per session (no channel) a later
+ * theft reveals nothing. {@link wipeChannelKeys} ends the lifetime.
  */
 export interface ChannelKeys {
   readonly keyPair: X25519KeyPair;
-  /** X25519(c^SK, peer c^PK) by the peer key's hex. */
+  /** PRK of the pair (keys.ts `pairKey`) by the peer key's hex. */
   readonly agreed: Map<string, Uint8Array>;
 }
 
@@ -66,7 +66,7 @@ export function wipeChannelKeys(channel: ChannelKeys): void {
 export interface HeldShares {
   readonly owner: number;
   readonly maskSeedShare: Uint8Array;
-  readonly maskingKeyShare: Uint8Array;
+  readonly recoveryKeyShare: Uint8Array;
 }
 
 /** A client's protocol state after the stage named in `stage` (plain, persistable data). */
@@ -74,14 +74,14 @@ export interface ClientState {
   readonly stage: SecAggStage;
   readonly config: SecAggConfig;
   readonly clientIndex: number;
-  /** c_i: agrees share-encryption keys. Private half wiped after 'shareKeys'. */
-  readonly encryptionKeyPair: X25519KeyPair;
-  /** s_i: agrees pairwise mask seeds. Private half wiped after 'collectMasked'. */
-  readonly maskingKeyPair: X25519KeyPair;
+  /** c_i: agrees the pair keys. Private half wiped after 'shareKeys'. */
+  readonly keyPair: X25519KeyPair;
+  /** This session's nonce (public). */
+  readonly sessionNonce: Uint8Array;
   /** Neighbours that advertised keys (from 'shareKeys' on). */
   readonly peers?: readonly AdvertisedKeys[];
-  /** AES-GCM keys agreed with each peer ('shareKeys' only), kept to open the peers' bundles. */
-  readonly peerShareKeys?: readonly { readonly peer: number; readonly key: Uint8Array }[];
+  /** Each peer's share key and pair seed of this session ('shareKeys' only; wiped by masking). */
+  readonly peerKeys?: readonly { readonly peer: number; readonly shareKey: Uint8Array; readonly pairSeed: Uint8Array }[];
   /** Self-mask seed b_i ('shareKeys' only; wiped once the input is masked). */
   readonly maskSeed?: Uint8Array;
   /** This client's own share of b_i. */
@@ -106,17 +106,16 @@ function requireStage(state: ClientState, expected: SecAggStage): void {
   // A state whose secrets were wiped was already consumed by the next stage; replaying it would
   // mask with all-zero (public) seeds or reveal zeroed shares.
   const consumed =
-    (expected === 'setup' && isZero(state.encryptionKeyPair.privateKey)) ||
+    (expected === 'setup' && isZero(state.keyPair.privateKey)) ||
     (expected === 'shareKeys' && isZero(state.maskSeed)) ||
-    (expected === 'collectMasked' && isZero(state.ownMaskSeedShare)) ||
-    (expected !== 'collectMasked' && isZero(state.maskingKeyPair.privateKey));
+    (expected === 'collectMasked' && isZero(state.ownMaskSeedShare));
   if (consumed) fail('SECAGG_WRONG_STAGE', `this '${expected}' state was already used; continue from the state the stage returned`, state.clientIndex);
 }
 
 /**
- * Stage 'setup' (AdvertiseKeys): read the session config, make two fresh key pairs and publish
- * their public halves. With `channel`, the share-encryption pair is the channel's (kept across
- * sessions, see {@link ChannelKeys}); the state holds a copy, wiped as usual.
+ * Stage 'setup' (AdvertiseKeys): read the session config, make a fresh key pair and a session
+ * nonce and publish them. With `channel`, the key pair is the channel's (kept across sessions,
+ * see {@link ChannelKeys}); the state holds a copy, wiped as usual.
  */
 export function advertiseKeys(request: unknown, channel?: ChannelKeys): ClientStep<AdvertiseKeysReply> {
   const r = expectRecord(request, 'request', ['stage', 'clientIndex', 'config']);
@@ -124,16 +123,11 @@ export function advertiseKeys(request: unknown, channel?: ChannelKeys): ClientSt
   const config = parseConfig(r.config);
   const clientIndex = expectIndex(r.clientIndex, 'request.clientIndex', config.numClients);
   if (channel !== undefined && isZero(channel.keyPair.privateKey)) throw new TypeError('channel: its keys were wiped');
-  const encryptionKeyPair = channel === undefined ? generateX25519KeyPair() : { publicKey: channel.keyPair.publicKey.slice(), privateKey: channel.keyPair.privateKey.slice() };
-  const maskingKeyPair = generateX25519KeyPair();
+  const keyPair = channel === undefined ? generateX25519KeyPair() : { publicKey: channel.keyPair.publicKey.slice(), privateKey: channel.keyPair.privateKey.slice() };
+  const sessionNonce = new Uint8Array(randomBytes(SESSION_NONCE_BYTES));
   return {
-    state: { stage: 'setup', config, clientIndex, encryptionKeyPair, maskingKeyPair },
-    reply: {
-      stage: 'setup',
-      clientIndex,
-      encryptionPublicKey: encryptionKeyPair.publicKey.slice(),
-      maskingPublicKey: maskingKeyPair.publicKey.slice(),
-    },
+    state: { stage: 'setup', config, clientIndex, keyPair, sessionNonce },
+    reply: { stage: 'setup', clientIndex, publicKey: keyPair.publicKey.slice(), sessionNonce: sessionNonce.slice() },
   };
 }
 
@@ -141,24 +135,22 @@ function parsePeers(state: ClientState, value: unknown): AdvertisedKeys[] {
   const { config, clientIndex: self } = state;
   const graph = sessionGraph(config);
   const items = expectArray(value, 'request.neighbours', config.numNeighbours);
-  const seenKeys = new Set<string>([Buffer.from(state.encryptionKeyPair.publicKey).toString('hex'), Buffer.from(state.maskingKeyPair.publicKey).toString('hex')]);
+  const seenKeys = new Set<string>([Buffer.from(state.keyPair.publicKey).toString('hex')]);
   const seenPeers = new Set<number>();
   const peers: AdvertisedKeys[] = [];
   for (const [k, item] of items.entries()) {
     const name = `request.neighbours[${k}]`;
-    const p = expectRecord(item, name, ['clientIndex', 'encryptionPublicKey', 'maskingPublicKey']);
+    const p = expectRecord(item, name, ['clientIndex', 'publicKey', 'sessionNonce']);
     const index = expectIndex(p.clientIndex, `${name}.clientIndex`, config.numClients);
     if (!isNeighbour(graph, self, index)) fail('SECAGG_UNKNOWN_CLIENT', `${name}: client ${index} is not a neighbour of ${self}`, index);
     if (seenPeers.has(index)) fail('SECAGG_DUPLICATE', `${name}: client ${index} listed twice`, index);
     seenPeers.add(index);
-    const encryptionPublicKey = expectBytes(p.encryptionPublicKey, `${name}.encryptionPublicKey`, 32);
-    const maskingPublicKey = expectBytes(p.maskingPublicKey, `${name}.maskingPublicKey`, 32);
-    for (const key of [encryptionPublicKey, maskingPublicKey]) {
-      const hex = Buffer.from(key).toString('hex');
-      if (seenKeys.has(hex)) fail('SECAGG_DUPLICATE', `${name}: public key already used by another key slot`, index);
-      seenKeys.add(hex);
-    }
-    peers.push({ clientIndex: index, encryptionPublicKey: encryptionPublicKey.slice(), maskingPublicKey: maskingPublicKey.slice() });
+    const publicKey = expectBytes(p.publicKey, `${name}.publicKey`, 32);
+    const sessionNonce = expectBytes(p.sessionNonce, `${name}.sessionNonce`, SESSION_NONCE_BYTES);
+    const hex = Buffer.from(publicKey).toString('hex');
+    if (seenKeys.has(hex)) fail('SECAGG_DUPLICATE', `${name}: public key already used by another client`, index);
+    seenKeys.add(hex);
+    peers.push({ clientIndex: index, publicKey: publicKey.slice(), sessionNonce: sessionNonce.slice() });
   }
   if (peers.length + 1 < config.threshold) {
     fail('SECAGG_TOO_FEW_CLIENTS', `only ${peers.length} neighbours advertised keys; threshold ${config.threshold} needs ${config.threshold - 1}`, self);
@@ -167,10 +159,12 @@ function parsePeers(state: ClientState, value: unknown): AdvertisedKeys[] {
 }
 
 /**
- * Stage 'shareKeys': draw the self-mask seed b_i, Shamir-share b_i and s_i^SK among this
- * client and its advertised neighbours (threshold t), and encrypt each neighbour's pair of
- * shares under the key agreed with its c^PK, bound to (session, sender, recipient). Pass the
- * `channel` the state's c keys came from to reuse (and keep) the secrets agreed before.
+ * Stage 'shareKeys': derive this session's pair seed and share key with each advertised
+ * neighbour, draw the self-mask seed b_i and the recovery key σ_i, Shamir-share both among this
+ * client and its neighbours (threshold t), encrypt each neighbour's pair of shares under the
+ * pair's share key, bound to (session, sender, recipient), and seal each pair seed under σ_i
+ * for the server to keep (keys.ts). Pass the `channel` the state's keys came from to reuse (and
+ * keep) the pair keys derived before.
  */
 export async function shareKeys(state: ClientState, request: unknown, channel?: ChannelKeys): Promise<ClientStep<ShareKeysReply>> {
   requireStage(state, 'setup');
@@ -179,40 +173,44 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
   if (r.clientIndex !== state.clientIndex) fail('SECAGG_INCONSISTENT', `request.clientIndex: addressed to ${String(r.clientIndex)}, this is ${state.clientIndex}`);
   const peers = parsePeers(state, r.neighbours);
   const { config, clientIndex: self } = state;
-  // one CSPRNG draw for the self-mask seed and every bundle's nonce
-  const random = randomBytes(KEY_BYTES + NONCE_BYTES * peers.length);
+  // one CSPRNG draw for b_i, σ_i and every bundle's nonce
+  const random = randomBytes(2 * KEY_BYTES + NONCE_BYTES * peers.length);
   const maskSeed = new Uint8Array(random.subarray(0, KEY_BYTES));
+  const recoveryKey = new Uint8Array(random.subarray(KEY_BYTES, 2 * KEY_BYTES));
   const numShares = peers.length + 1;
   const seedShares = await splitSecret(maskSeed, numShares, config.threshold);
-  const keyShares = await splitSecret(state.maskingKeyPair.privateKey, numShares, config.threshold);
-  const cached = channel !== undefined && Buffer.compare(channel.keyPair.publicKey, state.encryptionKeyPair.publicKey) === 0 ? channel : undefined;
+  const keyShares = await splitSecret(recoveryKey, numShares, config.threshold);
+  const cached = channel !== undefined && Buffer.compare(channel.keyPair.publicKey, state.keyPair.publicKey) === 0 ? channel : undefined;
   let agree: ((peerPublicKey: Uint8Array) => Uint8Array) | undefined;
-  const peerShareKeys = peers.map((peer) => {
-    const hex = cached === undefined ? '' : Buffer.from(peer.encryptionPublicKey).toString('hex');
-    let shared = cached?.agreed.get(hex);
-    if (shared === undefined) {
+  const peerKeys = peers.map((peer) => {
+    const hex = cached === undefined ? '' : Buffer.from(peer.publicKey).toString('hex');
+    let prk = cached?.agreed.get(hex);
+    if (prk === undefined) {
       // the channel's own private key has an OpenSSL handle already (no re-import)
-      agree ??= x25519Agreement(cached?.keyPair.privateKey ?? state.encryptionKeyPair.privateKey);
-      shared = agree(peer.encryptionPublicKey);
-      if (cached !== undefined) remember(cached, hex, shared);
+      agree ??= x25519Agreement(cached?.keyPair.privateKey ?? state.keyPair.privateKey);
+      const shared = agree(peer.publicKey);
+      prk = pairKey(shared);
+      wipe(shared);
+      if (cached !== undefined) remember(cached, hex, prk);
     }
-    const key = shareEncryptionKey(shared, config.sessionId, self, peer.clientIndex);
-    if (cached === undefined) wipe(shared);
-    return { peer: peer.clientIndex, key };
+    const keys = sessionPairKeys(prk, config.sessionId, self, state.sessionNonce, peer.clientIndex, peer.sessionNonce);
+    if (cached === undefined) wipe(prk);
+    return { peer: peer.clientIndex, ...keys };
   });
   const encryptedShares = peers.map((peer, k) => {
     const plaintext = new Uint8Array(2 * SHARE_BYTES);
     plaintext.set(seedShares[k + 1], 0);
     plaintext.set(keyShares[k + 1], SHARE_BYTES);
-    const nonce = random.subarray(KEY_BYTES + NONCE_BYTES * k, KEY_BYTES + NONCE_BYTES * (k + 1));
-    const ciphertext = aeadEncrypt(peerShareKeys[k].key, plaintext, shareAssociatedData(config.sessionId, self, peer.clientIndex), nonce);
+    const nonce = random.subarray(2 * KEY_BYTES + NONCE_BYTES * k, 2 * KEY_BYTES + NONCE_BYTES * (k + 1));
+    const ciphertext = aeadEncrypt(peerKeys[k].shareKey, plaintext, shareAssociatedData(config.sessionId, self, peer.clientIndex), nonce);
     wipe(plaintext, seedShares[k + 1], keyShares[k + 1]);
-    return { peer: peer.clientIndex, ciphertext };
+    return { peer: peer.clientIndex, ciphertext, sealedSeed: sealPairSeed(recoveryKey, peer.clientIndex, peerKeys[k].pairSeed) };
   });
-  wipe(keyShares[0], state.encryptionKeyPair.privateKey, random);
+  const commitments = { maskSeedCommitment: maskSeedCommitment(maskSeed, config.sessionId, self), recoveryKeyCommitment: recoveryKeyCommitment(recoveryKey, config.sessionId, self) };
+  wipe(keyShares[0], recoveryKey, state.keyPair.privateKey, random);
   return {
-    state: { ...state, stage: 'shareKeys', peers, peerShareKeys, maskSeed, ownMaskSeedShare: seedShares[0] },
-    reply: { stage: 'shareKeys', clientIndex: self, maskSeedCommitment: maskSeedCommitment(maskSeed, config.sessionId, self), encryptedShares },
+    state: { ...state, stage: 'shareKeys', peers, peerKeys, maskSeed, ownMaskSeedShare: seedShares[0] },
+    reply: { stage: 'shareKeys', clientIndex: self, ...commitments, encryptedShares },
   };
 }
 
@@ -227,7 +225,7 @@ function remember(channel: ChannelKeys, hex: string, secret: Uint8Array): void {
 
 function openShares(state: ClientState, value: unknown): HeldShares[] {
   const { config, clientIndex: self } = state;
-  const keys = new Map(state.peerShareKeys!.map((p) => [p.peer, p.key]));
+  const keys = new Map(state.peerKeys!.map((p) => [p.peer, p.shareKey]));
   const items = expectArray(value, 'request.encryptedShares', keys.size);
   const held: HeldShares[] = [];
   const seen = new Set<number>();
@@ -241,7 +239,7 @@ function openShares(state: ClientState, value: unknown): HeldShares[] {
     seen.add(from);
     const ciphertext = expectBytes(e.ciphertext, `${name}.ciphertext`, SHARE_CIPHERTEXT_BYTES);
     const plaintext = aeadDecrypt(key, ciphertext, shareAssociatedData(config.sessionId, from, self));
-    held.push({ owner: from, maskSeedShare: plaintext.slice(0, SHARE_BYTES), maskingKeyShare: plaintext.slice(SHARE_BYTES) });
+    held.push({ owner: from, maskSeedShare: plaintext.slice(0, SHARE_BYTES), recoveryKeyShare: plaintext.slice(SHARE_BYTES) });
     wipe(plaintext);
   }
   if (held.length + 1 < config.threshold) {
@@ -256,8 +254,8 @@ function openShares(state: ClientState, value: unknown): HeldShares[] {
  *
  *   y_i = x_i + PRG(b_i) + Σ_{j > i} PRG(s_ij) − Σ_{j < i} PRG(s_ij)   (mod 2^ringBits)
  *
- * over the peers j whose shares arrived (the server's U2 within the neighbourhood), with
- * s_ij = HKDF(X25519(s_i^SK, s_j^PK)). The pairwise terms cancel in the sum over survivors.
+ * over the peers j whose shares arrived (the server's U2 within the neighbourhood), with s_ij
+ * the pair seed derived in 'shareKeys'. The pairwise terms cancel in the sum over survivors.
  */
 export function maskInput(state: ClientState, request: unknown, input: Uint32Array): ClientStep<MaskedInputReply> {
   requireStage(state, 'shareKeys');
@@ -275,17 +273,11 @@ export function maskInput(state: ClientState, request: unknown, input: Uint32Arr
   const heldShares = openShares(state, r.encryptedShares);
   const masked = input.slice();
   addMask(masked, state.maskSeed!, 1, config.ringBits);
-  const agree = x25519Agreement(state.maskingKeyPair.privateKey);
-  const peers = new Map(state.peers!.map((p) => [p.clientIndex, p]));
-  for (const { owner } of heldShares) {
-    const shared = agree(peers.get(owner)!.maskingPublicKey);
-    const seed = pairwiseMaskSeed(shared, config.sessionId, self, owner);
-    addMask(masked, seed, owner > self ? 1 : -1, config.ringBits);
-    wipe(shared, seed);
-  }
-  wipe(state.maskSeed, state.maskingKeyPair.privateKey);
-  for (const { key } of state.peerShareKeys!) wipe(key);
-  const { maskSeed: _spent, peerShareKeys: _keys, ...rest } = state;
+  const seeds = new Map(state.peerKeys!.map((p) => [p.peer, p.pairSeed]));
+  for (const { owner } of heldShares) addMask(masked, seeds.get(owner)!, owner > self ? 1 : -1, config.ringBits);
+  wipe(state.maskSeed);
+  for (const { shareKey, pairSeed } of state.peerKeys!) wipe(shareKey, pairSeed);
+  const { maskSeed: _spent, peerKeys: _keys, ...rest } = state;
   return {
     state: { ...rest, stage: 'collectMasked', heldShares },
     reply: { stage: 'collectMasked', clientIndex: self, maskedInput: masked },
@@ -293,7 +285,7 @@ export function maskInput(state: ClientState, request: unknown, input: Uint32Arr
 }
 
 /**
- * Stage 'unmask': reveal the b-share of every survivor (self included) and the s^SK-share of
+ * Stage 'unmask': reveal the b-share of every survivor (self included) and the σ-share of
  * every dropped peer. The server must sort each peer the client masked with into exactly one
  * of the two lists; anything else is refused, since revealing both shares of one peer would
  * unmask its input.
@@ -317,12 +309,12 @@ export function unmask(state: ClientState, request: unknown): ClientStep<UnmaskR
     owner,
     share: (owner === self ? state.ownMaskSeedShare! : held.get(owner)!.maskSeedShare).slice(),
   }));
-  const maskingKeyShares = dropped.map((owner) => ({ owner, share: held.get(owner)!.maskingKeyShare.slice() }));
-  for (const h of state.heldShares!) wipe(h.maskSeedShare, h.maskingKeyShare);
+  const recoveryKeyShares = dropped.map((owner) => ({ owner, share: held.get(owner)!.recoveryKeyShare.slice() }));
+  for (const h of state.heldShares!) wipe(h.maskSeedShare, h.recoveryKeyShare);
   wipe(state.ownMaskSeedShare);
   const { heldShares: _h, ownMaskSeedShare: _o, ...rest } = state;
   return {
     state: { ...rest, stage: 'unmask' },
-    reply: { stage: 'unmask', clientIndex: self, maskSeedShares, maskingKeyShares },
+    reply: { stage: 'unmask', clientIndex: self, maskSeedShares, recoveryKeyShares },
   };
 }

@@ -159,8 +159,30 @@ export function x25519(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8
  * @example hkdfSha256(sharedSecret, utf8(sessionId), utf8('fedcredit/secagg/v1/mask/3/7'), 32)
  */
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  const prk = hkdfExtract(salt, ikm);
+  try {
+    return hkdfExpand(prk, info, length);
+  } finally {
+    prk.fill(0);
+  }
+}
+
+/**
+ * HKDF-Extract (RFC 5869 §2.2): PRK = HMAC-SHA256(salt, ikm), 32 bytes; an empty salt means
+ * 32 zero bytes. A caller that derives many keys from one secret extracts once and keeps PRK.
+ */
+export function hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Uint8Array {
   checkBytes(ikm, 'ikm');
   checkBytes(salt, 'salt');
+  return new Uint8Array(createHmac('sha256', salt.length > 0 ? salt : ZERO_SALT).update(ikm).digest());
+}
+
+/**
+ * HKDF-Expand (RFC 5869 §2.3): `length` bytes (at most 255·32 = 8160) of
+ * T(1) ‖ T(2) ‖ … with T(i) = HMAC-SHA256(prk, T(i−1) ‖ info ‖ i).
+ */
+export function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  checkBytes(prk, 'prk', KEY_BYTES);
   checkBytes(info, 'info');
   if (info.length > 1024) throw new RangeError(`info: at most 1024 bytes, got ${info.length}`);
   if (!Number.isInteger(length) || length < 1 || length > 255 * 32) {
@@ -168,7 +190,6 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
   }
   // RFC 5869 written out with HMAC: several times faster than hkdfSync for the 32-byte keys
   // derived per pair of clients (no KeyObject per call); same output (the RFC vectors check it).
-  const prk = createHmac('sha256', salt.length > 0 ? salt : ZERO_SALT).update(ikm).digest();
   const out = new Uint8Array(length);
   let block: Buffer = Buffer.alloc(0);
   for (let i = 0, offset = 0; offset < length; i++) {
@@ -176,7 +197,6 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
     out.set(block.subarray(0, Math.min(32, length - offset)), offset);
     offset += 32;
   }
-  prk.fill(0);
   block.fill(0);
   return out;
 }

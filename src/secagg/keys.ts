@@ -1,17 +1,26 @@
 /**
- * Key schedule of a session: how shared secrets become mask seeds and encryption keys, what a
- * commitment covers and what a ciphertext is bound to. Client and server must derive exactly
- * the same bytes, so these live in one place.
+ * Key schedule of a session: how a pair's shared secret becomes its mask seed and share key,
+ * how a client seals its pair seeds for dropout recovery, what a commitment covers and what a
+ * ciphertext is bound to. Client and server must derive exactly the same bytes, so these live
+ * in one place.
  *
- * Every derivation is HKDF-SHA256 (RFC 5869) of an X25519 secret with a fixed salt and an `info`
- * naming the purpose, the session and the unordered pair {i, j}. The session sits in `info`, the
- * input of HKDF-Expand, which is HMAC keyed by the extracted secret (a PRF): keys that one shared
- * secret yields for different sessions are independent, which is what reusing a key pair across
- * sessions (the share-encryption keys a node keeps for a job) relies on; the purpose keeps the
- * mask seed and the share key of a pair apart.
+ * - Pair key: PRK_ij = HKDF-Extract(fixed salt, X25519(c_i^SK, c_j^PK)), one per pair for as
+ *   long as the two key pairs live (a node keeps its key pair for a job).
+ * - Session keys: HKDF-Expand(PRK_ij, info, 64) with `info` naming the unordered pair, the
+ *   session and both clients' fresh session nonces; bytes 0–31 are the pairwise mask seed s_ij,
+ *   bytes 32–63 the AES-GCM key of the share bundles between i and j. HKDF-Expand is HMAC keyed
+ *   by PRK (a PRF), so the keys of different sessions are independent: revealing s_ij of one
+ *   session (dropout recovery) says nothing about another. The nonces make each session's keys
+ *   fresh even if a server reused a session id, as long as one of the two clients is honest.
+ * - Sealed pair seeds: client i publishes, for each neighbour j, s_ij ⊕ AES-256-CTR_{σ_i}(2j)
+ *   under a recovery key σ_i drawn fresh for the session and Shamir-shared like the self-mask
+ *   seed. When i drops after masking, the server rebuilds σ_i from t shares and unseals exactly
+ *   i's seeds of this session, which is what Bonawitz et al. recover from s_i^SK; the pair keys
+ *   themselves are never revealed. This is the multi-round construction of Flamingo (Ma et al.,
+ *   IEEE S&P 2023): agree pairwise secrets once, derive per-round masks by a PRF.
  */
 import { createHash } from 'node:crypto';
-import { KEY_BYTES, hkdfSha256 } from './crypto.js';
+import { KEY_BYTES, aesCtrKeystream, hkdfExpand, hkdfExtract } from './crypto.js';
 
 const encoder = new TextEncoder();
 const PREFIX = 'fedcredit/secagg/v1';
@@ -19,25 +28,62 @@ const PREFIX = 'fedcredit/secagg/v1';
 /** The fixed HKDF-Extract salt of every pair secret (RFC 5869 §3.1 allows a constant salt). */
 const PAIR_SALT = encoder.encode(`${PREFIX}/pair-secret`);
 
-function pairInfo(purpose: string, sessionId: string, a: number, b: number): Uint8Array {
-  const lo = Math.min(a, b);
-  const hi = Math.max(a, b);
-  return encoder.encode(`${PREFIX}/${purpose}/${lo}/${hi}/${sessionId}`);
+/** Bytes of a client's session nonce. */
+export const SESSION_NONCE_BYTES = 32;
+
+/** PRK_ij of a pair, from the X25519 secret X25519(c_i^SK, c_j^PK) (HKDF-Extract). */
+export function pairKey(sharedSecret: Uint8Array): Uint8Array {
+  return hkdfExtract(PAIR_SALT, sharedSecret);
 }
 
-/** Seed s_ij of the pairwise mask of clients i and j in a session, from X25519(s_i^SK, s_j^PK). */
-export function pairwiseMaskSeed(sharedSecret: Uint8Array, sessionId: string, i: number, j: number): Uint8Array {
-  return hkdfSha256(sharedSecret, PAIR_SALT, pairInfo('pairwise-mask', sessionId, i, j), KEY_BYTES);
+/** The two keys a pair derives for one session. */
+export interface SessionPairKeys {
+  /** s_ij: seed of the pairwise mask. */
+  readonly pairSeed: Uint8Array;
+  /** AES-256-GCM key of the share bundles between i and j. */
+  readonly shareKey: Uint8Array;
 }
 
-/** AES-256-GCM key c_ij for share bundles between i and j in a session, from X25519(c_i^SK, c_j^PK). */
-export function shareEncryptionKey(sharedSecret: Uint8Array, sessionId: string, i: number, j: number): Uint8Array {
-  return hkdfSha256(sharedSecret, PAIR_SALT, pairInfo('share-key', sessionId, i, j), KEY_BYTES);
+/**
+ * s_ij and the share key of clients i and j in a session, from their pair key and both session
+ * nonces; symmetric in (i, nonce_i) ↔ (j, nonce_j).
+ */
+export function sessionPairKeys(prk: Uint8Array, sessionId: string, i: number, nonceI: Uint8Array, j: number, nonceJ: Uint8Array): SessionPairKeys {
+  const [lo, loNonce, hi, hiNonce] = i < j ? [i, nonceI, j, nonceJ] : [j, nonceJ, i, nonceI];
+  const label = encoder.encode(`${PREFIX}/session-pair/${lo}/${hi}/${sessionId}`);
+  const info = new Uint8Array(label.length + 1 + 2 * SESSION_NONCE_BYTES);
+  info.set(label, 0);
+  // a zero byte ends the text; the nonces have a fixed length, so the encoding is unambiguous
+  info.set(loNonce, label.length + 1);
+  info.set(hiNonce, label.length + 1 + SESSION_NONCE_BYTES);
+  const okm = hkdfExpand(prk, info, 2 * KEY_BYTES);
+  return { pairSeed: okm.slice(0, KEY_BYTES), shareKey: okm.slice(KEY_BYTES) };
+}
+
+/**
+ * Seal (or unseal: the map is an involution) client i's pair seed with neighbour `peer` under
+ * i's session recovery key σ_i: seed ⊕ AES-256-CTR keystream blocks 2·peer and 2·peer + 1.
+ */
+export function sealPairSeed(recoveryKey: Uint8Array, peer: number, seed: Uint8Array): Uint8Array {
+  if (!Number.isInteger(peer) || peer < 0 || peer >= 2 ** 31) throw new RangeError(`peer: expected a client index, got ${peer}`);
+  if (!(seed instanceof Uint8Array) || seed.length !== KEY_BYTES) throw new RangeError(`seed: expected ${KEY_BYTES} bytes`);
+  const iv = new Uint8Array(16);
+  new DataView(iv.buffer).setUint32(12, 2 * peer, false);
+  const pad = aesCtrKeystream(recoveryKey, iv, KEY_BYTES);
+  for (let k = 0; k < KEY_BYTES; k++) pad[k] ^= seed[k];
+  return pad;
 }
 
 /** Associated data of the bundle sent from `sender` to `recipient`: a re-routed box fails. */
 export function shareAssociatedData(sessionId: string, sender: number, recipient: number): Uint8Array {
   return encoder.encode(`${PREFIX}/share/${sessionId}/${sender}->${recipient}`);
+}
+
+function commitment(purpose: string, secret: Uint8Array, sessionId: string, clientIndex: number): Uint8Array {
+  const h = createHash('sha256');
+  h.update(`${PREFIX}/${purpose}/${sessionId}/${clientIndex}\n`);
+  h.update(secret);
+  return new Uint8Array(h.digest());
 }
 
 /**
@@ -46,8 +92,10 @@ export function shareAssociatedData(sessionId: string, sender: number, recipient
  * sum.
  */
 export function maskSeedCommitment(maskSeed: Uint8Array, sessionId: string, clientIndex: number): Uint8Array {
-  const h = createHash('sha256');
-  h.update(`${PREFIX}/mask-seed/${sessionId}/${clientIndex}\n`);
-  h.update(maskSeed);
-  return new Uint8Array(h.digest());
+  return commitment('mask-seed', maskSeed, sessionId, clientIndex);
+}
+
+/** Commitment to client i's recovery key σ_i, the same way (another label). */
+export function recoveryKeyCommitment(recoveryKey: Uint8Array, sessionId: string, clientIndex: number): Uint8Array {
+  return commitment('recovery-key', recoveryKey, sessionId, clientIndex);
 }

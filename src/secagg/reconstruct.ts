@@ -1,18 +1,19 @@
 /**
  * Server side, last stage (Unmasking, Bonawitz et al., CCS 2017, Fig. 4 round 4): rebuild every
- * survivor's self-mask seed b_j and every dropped client's masking key s_d^SK from the revealed
- * Shamir shares, and strip their masks from Σ y_i:
+ * survivor's self-mask seed b_j and every dropped client's recovery key σ_d from the revealed
+ * Shamir shares, unseal the dropped clients' pair seeds with σ_d (keys.ts), and strip the masks
+ * from Σ y_i:
  *
  *   Σ_{i∈U3} x_i = Σ_{i∈U3} y_i − Σ_{j∈U3} PRG(b_j) − Σ_{d∈U2∖U3} Σ_{v∈U3∩N(d)} ±PRG(s_vd)
  *
  * (pairwise masks between two survivors cancel by themselves). Every rebuilt secret is checked
- * — b_j against the commitment j sent in 'shareKeys', s_d^SK against the public key d advertised
- * — so a bad share yields a coded error, never a silently wrong sum.
+ * against the commitment its owner sent in 'shareKeys', so a bad share yields a coded error,
+ * never a silently wrong sum.
  */
-import { addMask, wipe, x25519Agreement, x25519PublicKey } from './crypto.js';
+import { addMask, wipe } from './crypto.js';
 import { SecAggError } from './errors.js';
 import { neighbours } from './graph.js';
-import { maskSeedCommitment, pairwiseMaskSeed } from './keys.js';
+import { maskSeedCommitment, recoveryKeyCommitment, sealPairSeed } from './keys.js';
 import { combineShares, shareX } from './shamir.js';
 import type { ServerState } from './server.js';
 import { SHARE_BYTES, sessionGraph } from './stages.js';
@@ -81,7 +82,7 @@ export async function reconstruct(state: ServerState, replies: readonly unknown[
   for (const [k, reply] of replies.entries()) {
     let index: number | undefined;
     try {
-      const r = expectRecord(reply, `replies[${k}]`, ['stage', 'clientIndex', 'maskSeedShares', 'maskingKeyShares']);
+      const r = expectRecord(reply, `replies[${k}]`, ['stage', 'clientIndex', 'maskSeedShares', 'recoveryKeyShares']);
       expectStage(r.stage, 'unmask', `replies[${k}]`);
       index = expectIndex(r.clientIndex, `replies[${k}].clientIndex`, config.numClients);
       if (seen.has(index)) {
@@ -93,7 +94,7 @@ export async function reconstruct(state: ServerState, replies: readonly unknown[
       const peers = neighbours(graph, index).filter((j) => u2.has(j));
       const survivors = [...peers.filter((j) => u3.has(j)), index].sort((a, b) => a - b);
       const seeds = parseShares(r.maskSeedShares, 'reply.maskSeedShares', survivors, config.numClients);
-      const keys = parseShares(r.maskingKeyShares, 'reply.maskingKeyShares', peers.filter((j) => !u3.has(j)), config.numClients);
+      const keys = parseShares(r.recoveryKeyShares, 'reply.recoveryKeyShares', peers.filter((j) => !u3.has(j)), config.numClients);
       parsed.set(index, { seeds, keys });
     } catch (error) {
       if (!(error instanceof SecAggError)) throw error;
@@ -128,22 +129,23 @@ export async function reconstruct(state: ServerState, replies: readonly unknown[
     addMask(sum, seed, -1, config.ringBits);
     wipe(seed);
   }
-  const advertised = new Map(state.advertised.map((a) => [a.clientIndex, a]));
+  const recoveryCommitments = new Map(state.commitments.map((c) => [c.clientIndex, c.recoveryCommitment]));
+  const sealedSeeds = new Map(state.sealedSeeds.map((s) => [s.clientIndex, new Map(s.seeds.map((e) => [e.peer, e.sealed]))]));
   for (const d of dropped) {
-    const privateKey = await rebuild(keyShares.get(d), config.threshold, d, 'masking key');
-    if (!equalBytes(x25519PublicKey(privateKey), advertised.get(d)!.maskingPublicKey)) {
-      fail('SECAGG_RECONSTRUCTION_MISMATCH', `masking key of client ${d} does not match its public key`, d);
+    const recoveryKey = await rebuild(keyShares.get(d), config.threshold, d, 'recovery key');
+    if (!equalBytes(recoveryKeyCommitment(recoveryKey, config.sessionId, d), recoveryCommitments.get(d)!)) {
+      fail('SECAGG_RECONSTRUCTION_MISMATCH', `recovery key of client ${d} does not match its commitment`, d);
     }
-    const agree = x25519Agreement(privateKey);
+    const sealed = sealedSeeds.get(d)!;
     for (const v of neighbours(graph, d)) {
       if (!u3.has(v)) continue;
-      const shared = agree(advertised.get(v)!.maskingPublicKey);
-      const seed = pairwiseMaskSeed(shared, config.sessionId, d, v);
+      // v ∈ U3 ⊆ U1 is a neighbour d sent a bundle to, so d sealed its seed with v (server.ts)
+      const seed = sealPairSeed(recoveryKey, v, sealed.get(v)!);
       // Survivor v added +PRG(s_vd) when d > v and −PRG(s_vd) when d < v: undo that.
       addMask(sum, seed, d > v ? -1 : 1, config.ringBits);
-      wipe(shared, seed);
+      wipe(seed);
     }
-    wipe(privateKey);
+    wipe(recoveryKey);
   }
   for (const list of [...seedShares.values(), ...keyShares.values()]) wipe(...list);
   return { sum, included: state.maskedSenders, dropped, responders, rejected };

@@ -9,6 +9,7 @@
  * Client sets, as in Bonawitz et al. (CCS 2017, §4): U1 advertised keys, U2 shared keys,
  * U3 sent a masked input (these are summed), U4 ⊆ U3 answered 'unmask'.
  */
+import { SESSION_NONCE_BYTES } from './keys.js';
 import { type AdvertisedKeys, type CollectMaskedRequest, type SecAggConfig, type SecAggStage, type SessionOptions, type SetupRequest, type ShareKeysRequest, type UnmaskRequest, COMMITMENT_BYTES, SHARE_CIPHERTEXT_BYTES, createConfig, sessionGraph } from './stages.js';
 import { type SecAggGraph, neighbours } from './graph.js';
 import { isUsableX25519PublicKey } from './crypto.js';
@@ -24,8 +25,10 @@ export interface ServerState {
   readonly advertised: readonly AdvertisedKeys[];
   /** U2, ascending. */
   readonly sharers: readonly number[];
-  /** Commitments to b_i of the clients in U2. */
-  readonly commitments: readonly { readonly clientIndex: number; readonly commitment: Uint8Array }[];
+  /** Commitments to b_i and σ_i of the clients in U2. */
+  readonly commitments: readonly { readonly clientIndex: number; readonly commitment: Uint8Array; readonly recoveryCommitment: Uint8Array }[];
+  /** Pair seeds of the clients in U2 sealed under their σ_i, by recipient, ascending. */
+  readonly sealedSeeds: readonly { readonly clientIndex: number; readonly seeds: readonly { readonly peer: number; readonly sealed: Uint8Array }[] }[];
   /** U3, ascending. */
   readonly maskedSenders: readonly number[];
   /** Σ_{i ∈ U3} y_i mod 2^ringBits (after 'collectMasked'). */
@@ -100,7 +103,7 @@ function prune(graph: SecAggGraph, threshold: number, members: Set<number>, reje
 export function setupSession(options: SessionOptions): { state: ServerState; requests: SetupRequest[] } {
   const config = createConfig(options);
   const requests = Array.from({ length: config.numClients }, (_, clientIndex): SetupRequest => ({ stage: 'setup', clientIndex, config }));
-  return { state: { stage: 'setup', config, advertised: [], sharers: [], commitments: [], maskedSenders: [] }, requests };
+  return { state: { stage: 'setup', config, advertised: [], sharers: [], commitments: [], sealedSeeds: [], maskedSenders: [] }, requests };
 }
 
 /** Stage 'setup' replies → U1; send each member its advertised neighbours' public keys. */
@@ -109,20 +112,16 @@ export function collectKeys(state: ServerState, replies: readonly unknown[]): Se
   const { config } = state;
   const { accepted, rejected } = parseReplies(replies, config, (r, clientIndex) => {
     expectStage(r.stage, 'setup', 'reply');
-    const encryptionPublicKey = expectBytes(r.encryptionPublicKey, 'reply.encryptionPublicKey', 32).slice();
-    const maskingPublicKey = expectBytes(r.maskingPublicKey, 'reply.maskingPublicKey', 32).slice();
-    if (!isUsableX25519PublicKey(encryptionPublicKey) || !isUsableX25519PublicKey(maskingPublicKey)) {
-      fail('SECAGG_INVALID_KEY', `client ${clientIndex} advertised a public key of small order`, clientIndex);
-    }
-    return { clientIndex, encryptionPublicKey, maskingPublicKey };
-  }, ['stage', 'clientIndex', 'encryptionPublicKey', 'maskingPublicKey']);
+    const publicKey = expectBytes(r.publicKey, 'reply.publicKey', 32).slice();
+    const sessionNonce = expectBytes(r.sessionNonce, 'reply.sessionNonce', SESSION_NONCE_BYTES).slice();
+    if (!isUsableX25519PublicKey(publicKey)) fail('SECAGG_INVALID_KEY', `client ${clientIndex} advertised a public key of small order`, clientIndex);
+    return { clientIndex, publicKey, sessionNonce };
+  }, ['stage', 'clientIndex', 'publicKey', 'sessionNonce']);
   // A key seen twice means a copied (or colliding) key: neither owner can be trusted with it.
   const owners = new Map<string, number[]>();
   for (const keys of accepted.values()) {
-    for (const key of [keys.encryptionPublicKey, keys.maskingPublicKey]) {
-      const hex = Buffer.from(key).toString('hex');
-      owners.set(hex, [...(owners.get(hex) ?? []), keys.clientIndex]);
-    }
+    const hex = Buffer.from(keys.publicKey).toString('hex');
+    owners.set(hex, [...(owners.get(hex) ?? []), keys.clientIndex]);
   }
   for (const list of owners.values()) {
     if (list.length < 2) continue;
@@ -152,20 +151,24 @@ export function routeShares(state: ServerState, replies: readonly unknown[]): Se
     expectStage(r.stage, 'shareKeys', 'reply');
     if (!u1.has(clientIndex)) fail('SECAGG_UNKNOWN_CLIENT', `client ${clientIndex} did not advertise keys`, clientIndex);
     const commitment = expectBytes(r.maskSeedCommitment, 'reply.maskSeedCommitment', COMMITMENT_BYTES).slice();
+    const recoveryCommitment = expectBytes(r.recoveryKeyCommitment, 'reply.recoveryKeyCommitment', COMMITMENT_BYTES).slice();
     const expected = neighbours(graph, clientIndex).filter((j) => u1.has(j));
     const items = expectArray(r.encryptedShares, 'reply.encryptedShares', expected.length);
     const bundles = new Map<number, Uint8Array>();
+    const sealed = new Map<number, Uint8Array>();
     for (const [k, item] of items.entries()) {
-      const e = expectRecord(item, `reply.encryptedShares[${k}]`, ['peer', 'ciphertext']);
-      const to = expectIndex(e.peer, `reply.encryptedShares[${k}].peer`, config.numClients);
+      const name = `reply.encryptedShares[${k}]`;
+      const e = expectRecord(item, name, ['peer', 'ciphertext', 'sealedSeed']);
+      const to = expectIndex(e.peer, `${name}.peer`, config.numClients);
       if (bundles.has(to)) fail('SECAGG_DUPLICATE', `two bundles for client ${to}`, clientIndex);
-      bundles.set(to, expectBytes(e.ciphertext, `reply.encryptedShares[${k}].ciphertext`, SHARE_CIPHERTEXT_BYTES).slice());
+      bundles.set(to, expectBytes(e.ciphertext, `${name}.ciphertext`, SHARE_CIPHERTEXT_BYTES).slice());
+      sealed.set(to, expectBytes(e.sealedSeed, `${name}.sealedSeed`, COMMITMENT_BYTES).slice());
     }
     if (!sameIndices([...bundles.keys()].sort((a, b) => a - b), expected)) {
       fail('SECAGG_INCONSISTENT', `client ${clientIndex} must send one bundle to each of its ${expected.length} advertised neighbours`, clientIndex);
     }
-    return { clientIndex, commitment, bundles };
-  }, ['stage', 'clientIndex', 'maskSeedCommitment', 'encryptedShares']);
+    return { clientIndex, commitment, recoveryCommitment, bundles, sealed };
+  }, ['stage', 'clientIndex', 'maskSeedCommitment', 'recoveryKeyCommitment', 'encryptedShares']);
   const members = new Set(accepted.keys());
   prune(graph, config.threshold, members, rejected, 'shared keys');
   const sharers = [...members].sort((a, b) => a - b);
@@ -174,8 +177,9 @@ export function routeShares(state: ServerState, replies: readonly unknown[]): Se
     clientIndex: i,
     encryptedShares: neighbours(graph, i).filter((j) => members.has(j)).map((j) => ({ peer: j, ciphertext: accepted.get(j)!.bundles.get(i)! })),
   }));
-  const commitments = sharers.map((i) => ({ clientIndex: i, commitment: accepted.get(i)!.commitment }));
-  return { state: { ...state, stage: 'collectMasked', sharers, commitments }, requests, rejected };
+  const commitments = sharers.map((i) => ({ clientIndex: i, commitment: accepted.get(i)!.commitment, recoveryCommitment: accepted.get(i)!.recoveryCommitment }));
+  const sealedSeeds = sharers.map((i) => ({ clientIndex: i, seeds: [...accepted.get(i)!.sealed].sort(([a], [b]) => a - b).map(([peer, sealed]) => ({ peer, sealed })) }));
+  return { state: { ...state, stage: 'collectMasked', sharers, commitments, sealedSeeds }, requests, rejected };
 }
 
 /** Stage 'collectMasked' replies → U3 and Σ y_i; ask each member to unmask its peers. */

@@ -6,11 +6,15 @@
  * and persisted (see codec.ts).
  *
  * Rounds of Bonawitz et al. (CCS 2017, Fig. 4) and their names here (Flower's vocabulary):
- *   0 AdvertiseKeys          'setup'          client publishes two X25519 public keys
- *   1 ShareKeys              'shareKeys'      client Shamir-shares b_i and s_i^SK, encrypted per peer
+ *   0 AdvertiseKeys          'setup'          client publishes its X25519 public key and a session nonce
+ *   1 ShareKeys              'shareKeys'      client Shamir-shares b_i and σ_i, encrypted per peer, and
+ *                                             publishes its pair seeds sealed under σ_i
  *   2 MaskedInputCollection  'collectMasked'  client sends y_i = x_i + PRG(b_i) ± Σ PRG(s_ij)
- *   3 Unmasking              'unmask'         client reveals b_j shares of survivors, s_j^SK of dropped
- * The semi-honest variant: no signatures, no consistency-check round.
+ *   3 Unmasking              'unmask'         client reveals b_j shares of survivors, σ_j of dropped
+ * The semi-honest variant: no signatures, no consistency-check round. One X25519 key pair per
+ * client agrees both the share keys and the pair seeds (it may live for several sessions, see
+ * keys.ts), and a dropped client's pair seeds are recovered through its fresh recovery key σ_i
+ * instead of its private key.
  */
 import { KEY_BYTES, NONCE_BYTES, TAG_BYTES } from './crypto.js';
 import { buildGraph, type SecAggGraph } from './graph.js';
@@ -24,7 +28,7 @@ export type SecAggStage = (typeof SECAGG_STAGES)[number];
 
 /** Bytes of one Shamir share of a 32-byte secret (32 evaluations + the x byte). */
 export const SHARE_BYTES = KEY_BYTES + 1;
-/** Bytes of the plaintext sent to one peer: share of b_i ‖ share of s_i^SK. */
+/** Bytes of the plaintext sent to one peer: share of b_i ‖ share of σ_i. */
 export const SHARE_PLAINTEXT_BYTES = 2 * SHARE_BYTES;
 /** Bytes of one encrypted share bundle: nonce ‖ AES-GCM ciphertext ‖ tag. */
 export const SHARE_CIPHERTEXT_BYTES = NONCE_BYTES + SHARE_PLAINTEXT_BYTES + TAG_BYTES;
@@ -119,13 +123,13 @@ export function sessionGraph(config: SecAggConfig): SecAggGraph {
   return buildGraph({ numClients: config.numClients, numNeighbours: config.numNeighbours, seed: config.graphSeed });
 }
 
-/** A client's two public keys as advertised in 'setup'. */
+/** What a client advertises in 'setup'. */
 export interface AdvertisedKeys {
   readonly clientIndex: number;
-  /** c_i^PK: agrees the keys that encrypt shares between clients. */
-  readonly encryptionPublicKey: Uint8Array;
-  /** s_i^PK: agrees the pairwise mask seeds. */
-  readonly maskingPublicKey: Uint8Array;
+  /** c_i^PK: agrees the pair key from which each session's share key and pair seed derive. */
+  readonly publicKey: Uint8Array;
+  /** 32 fresh random bytes of this session, bound into the pair keys of the session. */
+  readonly sessionNonce: Uint8Array;
 }
 
 /** Server → client, stage 'setup'. */
@@ -150,13 +154,20 @@ export interface EncryptedShare {
   readonly peer: number;
   readonly ciphertext: Uint8Array;
 }
+/** A bundle for a peer, with the pair seed sealed for recovery (kept by the server). */
+export interface OutgoingShare extends EncryptedShare {
+  /** s_ij ⊕ PRF(σ_i, j): opened only if this client drops after masking (keys.ts). */
+  readonly sealedSeed: Uint8Array;
+}
 /** Client → server, stage 'shareKeys'. `encryptedShares[].peer` is the recipient. */
 export interface ShareKeysReply {
   readonly stage: 'shareKeys';
   readonly clientIndex: number;
   /** SHA-256 commitment to b_i, so the server can verify its reconstruction. */
   readonly maskSeedCommitment: Uint8Array;
-  readonly encryptedShares: readonly EncryptedShare[];
+  /** SHA-256 commitment to σ_i, the same way. */
+  readonly recoveryKeyCommitment: Uint8Array;
+  readonly encryptedShares: readonly OutgoingShare[];
 }
 
 /** Server → client, stage 'collectMasked'. `encryptedShares[].peer` is the sender. */
@@ -178,7 +189,7 @@ export interface UnmaskRequest {
   readonly clientIndex: number;
   /** Peers (and self) whose masked input arrived: reveal their b shares. */
   readonly survivors: readonly number[];
-  /** Peers that shared keys but sent no masked input: reveal their s^SK shares. */
+  /** Peers that shared keys but sent no masked input: reveal their σ shares. */
   readonly dropped: readonly number[];
 }
 /** A revealed Shamir share of client `owner`'s secret. */
@@ -191,5 +202,5 @@ export interface UnmaskReply {
   readonly stage: 'unmask';
   readonly clientIndex: number;
   readonly maskSeedShares: readonly RevealedShare[];
-  readonly maskingKeyShares: readonly RevealedShare[];
+  readonly recoveryKeyShares: readonly RevealedShare[];
 }

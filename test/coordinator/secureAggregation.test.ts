@@ -100,17 +100,17 @@ describe('secure aggregation in the round loop', () => {
     expect(secure.seen.filter((r) => (r.type === 'train' || r.type === 'evaluate') && r.config.secagg === undefined)).toEqual([]);
   });
 
-  it('keeps each node’s share-encryption key and its neighbours for the job; masking keys are fresh every session', async () => {
+  it('keeps each node’s key pair and its neighbours for the job; session nonces are fresh every session', async () => {
     const secure = await run({ kind: 'secure' });
-    const setups = secure.seen.filter((r) => r.type === 'secagg').map((r) => ({ nodeId: r.nodeId, reply: decodeSecAgg(String(r.config.secagg)) as { stage: string; encryptionPublicKey?: Uint8Array; maskingPublicKey?: Uint8Array } }))
+    const setups = secure.seen.filter((r) => r.type === 'secagg').map((r) => ({ nodeId: r.nodeId, reply: decodeSecAgg(String(r.config.secagg)) as { stage: string; publicKey?: Uint8Array; sessionNonce?: Uint8Array } }))
       .filter((x) => x.reply.stage === 'setup');
     // preprocessing (2 sums) and 3 rounds with joint evaluation: 6 sessions, each advertised by all 4 nodes
     expect(setups.length).toBe(6 * 4);
     const hex = (b: Uint8Array | undefined) => Buffer.from(b!).toString('hex');
     for (const id of ['n0', 'n1', 'n2', 'n3']) {
       const own = setups.filter((x) => x.nodeId === id);
-      expect(new Set(own.map((x) => hex(x.reply.encryptionPublicKey))).size).toBe(1);
-      expect(new Set(own.map((x) => hex(x.reply.maskingPublicKey))).size).toBe(own.length);
+      expect(new Set(own.map((x) => hex(x.reply.publicKey))).size).toBe(1);
+      expect(new Set(own.map((x) => hex(x.reply.sessionNonce))).size).toBe(own.length);
     }
     // one SecAgg+ graph per job (so the same neighbours meet again), another for another job
     expect(jobGraphSeed('job-a')).toBe(jobGraphSeed('job-a'));

@@ -1,7 +1,8 @@
 /**
- * Share-encryption keys kept across sessions (ChannelKeys): a client that meets the same
- * neighbours again reuses the X25519 secret agreed with each, the sums stay exact (also with a
- * dropout), and the masking keys stay fresh every session.
+ * Key pairs kept across sessions (ChannelKeys): a client that meets the same neighbours again
+ * reuses the pair key derived with each, the sums stay exact (also with a dropout, whose pair
+ * seeds the server unseals with the session's recovery key), and every session has its own
+ * nonces and hence its own pair seeds.
  */
 import { describe, expect, it } from 'vitest';
 import { type ChannelKeys, type ClientState, advertiseKeys, createChannelKeys, maskInput, shareKeys, unmask, wipeChannelKeys } from '../../src/secagg/client.js';
@@ -47,8 +48,8 @@ async function session(sessionId: string, channels: (ChannelKeys | undefined)[],
 
 const inputsOf = (round: number) => Array.from({ length: n }, (_, i) => Uint32Array.from({ length: m }, (_, j) => (round * 7919 + i * 104729 + j * 31) >>> 0));
 
-describe('share-encryption keys kept across sessions', () => {
-  it('agrees each pair once, keeps the sums exact and the masking keys fresh', async () => {
+describe('key pairs kept across sessions', () => {
+  it('agrees each pair once, keeps the sums exact and the session nonces fresh', async () => {
     const channels = Array.from({ length: n }, () => createChannelKeys());
     const first = await session('round-1', channels, inputsOf(1));
     expect(first.result.sum).toEqual(ringSum(inputsOf(1)));
@@ -64,10 +65,10 @@ describe('share-encryption keys kept across sessions', () => {
       expect(c.agreed.size).toBe(k);
       for (const [peer, secret] of c.agreed) expect(before[i].get(peer)).toBe(secret);
     });
-    // c keys advertised again, s keys fresh; the channel's private key survived the session
+    // the same key advertised again with a fresh nonce; the channel's private key survived the session
     for (let i = 0; i < n; i++) {
-      expect(second.advertised[i].encryptionPublicKey).toEqual(first.advertised[i].encryptionPublicKey);
-      expect(second.advertised[i].maskingPublicKey).not.toEqual(first.advertised[i].maskingPublicKey);
+      expect(second.advertised[i].publicKey).toEqual(first.advertised[i].publicKey);
+      expect(second.advertised[i].sessionNonce).not.toEqual(first.advertised[i].sessionNonce);
       expect(channels[i].keyPair.privateKey.some((b) => b !== 0)).toBe(true);
     }
   });

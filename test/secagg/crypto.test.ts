@@ -8,6 +8,8 @@ import {
   aesCtrKeystream,
   expandMask,
   generateX25519KeyPair,
+  hkdfExpand,
+  hkdfExtract,
   hkdfSha256,
   isUsableX25519PublicKey,
   smallOrderX25519Points,
@@ -150,6 +152,9 @@ describe('HKDF-SHA256 (RFC 5869)', () => {
     // PRK = HMAC-SHA256(salt, IKM) (RFC 5869 §2.2; an empty salt means HashLen zeros).
     const key = salt === '' ? new Uint8Array(32) : hex(salt);
     expect(createHmac('sha256', key).update(hex(ikm)).digest('hex')).toBe(prk);
+    // the two halves on their own, as the key schedule uses them (extract once, expand per session)
+    expect(toHex(hkdfExtract(hex(salt), hex(ikm)))).toBe(prk);
+    expect(toHex(hkdfExpand(hex(prk), hex(info), length))).toBe(okm);
   });
 
   it('checks its arguments', () => {
@@ -158,6 +163,7 @@ describe('HKDF-SHA256 (RFC 5869)', () => {
     expect(() => hkdfSha256(z, z, z, 8161)).toThrow(RangeError);
     expect(() => hkdfSha256(z, z, z, 1.5)).toThrow(RangeError);
     expect(() => hkdfSha256([1] as unknown as Uint8Array, z, z, 32)).toThrow(TypeError);
+    expect(() => hkdfExpand(z, z, 32)).toThrow(RangeError); // a PRK is 32 bytes
   });
 });
 

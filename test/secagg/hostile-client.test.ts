@@ -52,8 +52,10 @@ describe('advertiseKeys refuses hostile setup requests', () => {
 
   it('accepts the honest request', () => {
     const { reply } = advertiseKeys(good);
-    expect(reply.encryptionPublicKey).toHaveLength(32);
-    expect(reply.maskingPublicKey).not.toEqual(reply.encryptionPublicKey);
+    expect(reply.publicKey).toHaveLength(32);
+    expect(reply.sessionNonce).toHaveLength(32);
+    // a fresh nonce every session, even from the same key pair
+    expect(advertiseKeys(good).reply.sessionNonce).not.toEqual(reply.sessionNonce);
   });
 });
 
@@ -68,10 +70,11 @@ describe('shareKeys refuses hostile key lists', () => {
       return { ...r, neighbours: [...r.neighbours.slice(1), { ...r.neighbours[0], clientIndex: stranger.clientIndex }] };
     }, 'SECAGG_UNKNOWN_CLIENT'],
     ['a neighbour twice', (r) => ({ ...r, neighbours: [r.neighbours[0], r.neighbours[0], ...r.neighbours.slice(2)] }), 'SECAGG_DUPLICATE'],
-    ['two neighbours with one key', (r) => ({ ...r, neighbours: [r.neighbours[0], { ...r.neighbours[1], maskingPublicKey: r.neighbours[0].maskingPublicKey }, ...r.neighbours.slice(2)] }), 'SECAGG_DUPLICATE'],
-    ['a short key', (r) => ({ ...r, neighbours: [{ ...r.neighbours[0], encryptionPublicKey: r.neighbours[0].encryptionPublicKey.subarray(1) }, ...r.neighbours.slice(1)] }), 'SECAGG_WRONG_LENGTH'],
-    ['a key as a number array', (r) => ({ ...r, neighbours: [{ ...r.neighbours[0], encryptionPublicKey: Array.from(r.neighbours[0].encryptionPublicKey) }, ...r.neighbours.slice(1)] }), 'SECAGG_MALFORMED'],
-    ['a low-order key', (r) => ({ ...r, neighbours: [{ ...r.neighbours[0], encryptionPublicKey: new Uint8Array(32) }, ...r.neighbours.slice(1)] }), 'SECAGG_INVALID_KEY'],
+    ['two neighbours with one key', (r) => ({ ...r, neighbours: [r.neighbours[0], { ...r.neighbours[1], publicKey: r.neighbours[0].publicKey }, ...r.neighbours.slice(2)] }), 'SECAGG_DUPLICATE'],
+    ['a short key', (r) => ({ ...r, neighbours: [{ ...r.neighbours[0], publicKey: r.neighbours[0].publicKey.subarray(1) }, ...r.neighbours.slice(1)] }), 'SECAGG_WRONG_LENGTH'],
+    ['a short session nonce', (r) => ({ ...r, neighbours: [{ ...r.neighbours[0], sessionNonce: r.neighbours[0].sessionNonce.subarray(1) }, ...r.neighbours.slice(1)] }), 'SECAGG_WRONG_LENGTH'],
+    ['a key as a number array', (r) => ({ ...r, neighbours: [{ ...r.neighbours[0], publicKey: Array.from(r.neighbours[0].publicKey) }, ...r.neighbours.slice(1)] }), 'SECAGG_MALFORMED'],
+    ['a low-order key', (r) => ({ ...r, neighbours: [{ ...r.neighbours[0], publicKey: new Uint8Array(32) }, ...r.neighbours.slice(1)] }), 'SECAGG_INVALID_KEY'],
     ['too few neighbours', (r) => ({ ...r, neighbours: r.neighbours.slice(0, 1) }), 'SECAGG_TOO_FEW_CLIENTS'],
     ['too many entries', (r) => ({ ...r, neighbours: [...r.neighbours, ...r.neighbours] }), 'SECAGG_WRONG_LENGTH'],
     ['neighbours not an array', (r) => ({ ...r, neighbours: {} }), 'SECAGG_MALFORMED'],

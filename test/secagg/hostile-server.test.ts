@@ -23,11 +23,11 @@ describe('collectKeys', () => {
   type Tamper = (replies: AdvertiseKeysReply[]) => unknown[];
   const cases: [string, Tamper, [number | undefined, string][]][] = [
     ['a duplicate reply rejects that client', (r) => [...r, r[2]], [[2, 'SECAGG_DUPLICATE']]],
-    ['a copied key rejects both owners', (r) => r.map((x, i) => (i === 4 ? { ...x, maskingPublicKey: r[1].maskingPublicKey } : x)), [[1, 'SECAGG_DUPLICATE'], [4, 'SECAGG_DUPLICATE']]],
-    ['equal own keys', (r) => r.map((x, i) => (i === 0 ? { ...x, maskingPublicKey: x.encryptionPublicKey } : x)), [[0, 'SECAGG_DUPLICATE']]],
+    ['a copied key rejects both owners', (r) => r.map((x, i) => (i === 4 ? { ...x, publicKey: r[1].publicKey } : x)), [[1, 'SECAGG_DUPLICATE'], [4, 'SECAGG_DUPLICATE']]],
+    ['a short session nonce', (r) => r.map((x, i) => (i === 0 ? { ...x, sessionNonce: x.sessionNonce.subarray(1) } : x)), [[0, 'SECAGG_WRONG_LENGTH']]],
     ['an unknown index', (r) => [...r.slice(0, 5), { ...r[5], clientIndex: 6 }], [[undefined, 'SECAGG_UNKNOWN_CLIENT']]],
-    ['a small-order key', (r) => r.map((x, i) => (i === 2 ? { ...x, maskingPublicKey: new Uint8Array(32) } : x)), [[2, 'SECAGG_INVALID_KEY']]],
-    ['a short key', (r) => r.map((x, i) => (i === 3 ? { ...x, encryptionPublicKey: x.encryptionPublicKey.subarray(0, 16) } : x)), [[3, 'SECAGG_WRONG_LENGTH']]],
+    ['a small-order key', (r) => r.map((x, i) => (i === 2 ? { ...x, publicKey: new Uint8Array(32) } : x)), [[2, 'SECAGG_INVALID_KEY']]],
+    ['a short key', (r) => r.map((x, i) => (i === 3 ? { ...x, publicKey: x.publicKey.subarray(0, 16) } : x)), [[3, 'SECAGG_WRONG_LENGTH']]],
     ['an extra field', (r) => r.map((x, i) => (i === 3 ? { ...x, extra: 1 } : x)), [[undefined, 'SECAGG_MALFORMED']]],
     ['a wrong stage tag', (r) => r.map((x, i) => (i === 3 ? { ...x, stage: 'shareKeys' } : x)), [[3, 'SECAGG_WRONG_STAGE']]],
     ['a non-object', (r) => [...r.slice(1), 42], [[undefined, 'SECAGG_MALFORMED']]],
@@ -56,7 +56,7 @@ describe('collectKeys', () => {
     const silent = new Set([-1, 1, 2, 3].map((d) => graph.order[(p + d + 12) % 12]));
     const replies = requests
       .filter((r) => !silent.has(r.clientIndex))
-      .map((r) => ({ stage: 'setup', clientIndex: r.clientIndex, encryptionPublicKey: generateX25519KeyPair().publicKey, maskingPublicKey: generateX25519KeyPair().publicKey }));
+      .map((r) => ({ stage: 'setup', clientIndex: r.clientIndex, publicKey: generateX25519KeyPair().publicKey, sessionNonce: new Uint8Array(32).fill(r.clientIndex) }));
     const step = collectKeys(state, replies);
     expect(codes(step.rejected)).toEqual([[0, 'SECAGG_TOO_FEW_CLIENTS']]);
     expect(step.requests.map((r) => r.clientIndex)).not.toContain(0);
@@ -68,7 +68,7 @@ describe('collectKeys', () => {
 
   it('SecAgg+: a ring that cannot keep the threshold is refused as a whole', () => {
     const { state, requests } = setupSession({ sessionId: 's', numClients: 10, threshold: 3, vectorLength: 1, numNeighbours: 2 });
-    const replies = requests.slice(1).map((r) => ({ stage: 'setup', clientIndex: r.clientIndex, encryptionPublicKey: generateX25519KeyPair().publicKey, maskingPublicKey: generateX25519KeyPair().publicKey }));
+    const replies = requests.slice(1).map((r) => ({ stage: 'setup', clientIndex: r.clientIndex, publicKey: generateX25519KeyPair().publicKey, sessionNonce: new Uint8Array(32).fill(r.clientIndex) }));
     // With k = 2 and t = 3 every client needs both neighbours: one silence unravels the ring.
     expect(() => collectKeys(state, replies)).toThrow(expect.objectContaining({ code: 'SECAGG_TOO_FEW_CLIENTS' }));
   });
@@ -137,8 +137,8 @@ describe('reconstruct', () => {
     await expect(reconstruct(s.summed.state, replies)).rejects.toMatchObject({ code: 'SECAGG_RECONSTRUCTION_MISMATCH', clientIndex: 1 });
   });
 
-  it('a corrupted masking-key share of a dropped client is detected against its public key', async () => {
-    // Client 4 drops before masking, so the others reveal its masking-key shares.
+  it('a corrupted recovery-key share of a dropped client is detected against its commitment', async () => {
+    // Client 4 drops before masking, so the others reveal its recovery-key shares.
     const fresh = await runSession({ numClients: 5, threshold: 4, vectorLength: 8 }, 'collectMasked');
     const masked = fresh.routed.requests.filter((r) => r.clientIndex !== 4).map((r) => maskInput(fresh.stateAt.get(r.clientIndex)!, r, fresh.inputs[r.clientIndex]));
     const summed = sumMasked(fresh.routed.state, masked.map((m) => m.reply));
@@ -146,7 +146,7 @@ describe('reconstruct', () => {
     const replies = summed.requests.map((r) => unmask(masked.find((m) => m.reply.clientIndex === r.clientIndex)!.state, r).reply);
     const honest = await reconstruct(summed.state, replies);
     expect(honest.sum).toEqual(ringSum(fresh.inputs.slice(0, 4)));
-    const bad = replies.map((r, i) => (i === 0 ? { ...r, maskingKeyShares: r.maskingKeyShares.map((k) => ({ owner: k.owner, share: k.share.map((b, j) => (j === 5 ? b ^ 4 : b)) })) } : r));
+    const bad = replies.map((r, i) => (i === 0 ? { ...r, recoveryKeyShares: r.recoveryKeyShares.map((k) => ({ owner: k.owner, share: k.share.map((b, j) => (j === 5 ? b ^ 4 : b)) })) } : r));
     await expect(reconstruct(summed.state, bad)).rejects.toMatchObject({ code: 'SECAGG_RECONSTRUCTION_MISMATCH', clientIndex: 4 });
   });
 

@@ -1,29 +1,52 @@
 /**
  * The key schedule (src/secagg/keys.ts): standard HKDF-SHA256 (checked against node:crypto's
- * own hkdfSync), one fixed salt, session and pair in `info`, so one shared secret gives
- * independent keys per session, per purpose, and the same key to both ends of a pair.
+ * own hkdfSync) with one fixed salt, and the pair, session and both session nonces in `info`,
+ * so one pair key gives both ends the same keys, and independent keys to every session; the
+ * seal of a pair seed is an involution keyed by the recovery key and the peer.
  */
-import { hkdfSync } from 'node:crypto';
+import { createCipheriv, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { pairwiseMaskSeed, shareEncryptionKey } from '../../src/secagg/keys.js';
+import { pairKey, sealPairSeed, sessionPairKeys } from '../../src/secagg/keys.js';
 
 const secret = Uint8Array.from({ length: 32 }, (_, k) => (k * 37 + 11) & 0xff);
+const nonceA = new Uint8Array(32).fill(0xa1);
+const nonceB = new Uint8Array(32).fill(0xb2);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('secure-aggregation key schedule', () => {
-  it('is HKDF-SHA256 with the fixed salt and the purpose, pair and session as info', () => {
-    const expected = new Uint8Array(hkdfSync('sha256', secret, 'fedcredit/secagg/v1/pair-secret', 'fedcredit/secagg/v1/pairwise-mask/2/5/round-7', 32));
-    expect(hex(pairwiseMaskSeed(secret, 'round-7', 5, 2))).toBe(hex(expected));
-    const share = new Uint8Array(hkdfSync('sha256', secret, 'fedcredit/secagg/v1/pair-secret', 'fedcredit/secagg/v1/share-key/2/5/round-7', 32));
-    expect(hex(shareEncryptionKey(secret, 'round-7', 2, 5))).toBe(hex(share));
+  it('is HKDF-SHA256 with the fixed salt and the pair, session and nonces as info', () => {
+    const info = Buffer.concat([Buffer.from('fedcredit/secagg/v1/session-pair/2/5/round-7'), Buffer.of(0), nonceB, nonceA]);
+    const expected = new Uint8Array(hkdfSync('sha256', secret, 'fedcredit/secagg/v1/pair-secret', info, 64));
+    // client 2 holds nonce B and client 5 nonce A; the lower index's nonce comes first
+    const keys = sessionPairKeys(pairKey(secret), 'round-7', 5, nonceA, 2, nonceB);
+    expect(hex(keys.pairSeed)).toBe(hex(expected.subarray(0, 32)));
+    expect(hex(keys.shareKey)).toBe(hex(expected.subarray(32)));
   });
 
-  it('gives both ends of a pair one key, and other keys to other sessions, purposes and pairs', () => {
-    expect(hex(pairwiseMaskSeed(secret, 's', 3, 9))).toBe(hex(pairwiseMaskSeed(secret, 's', 9, 3)));
-    const keys = [
-      pairwiseMaskSeed(secret, 's', 3, 9), pairwiseMaskSeed(secret, 't', 3, 9), shareEncryptionKey(secret, 's', 3, 9),
-      pairwiseMaskSeed(secret, 's', 3, 8), pairwiseMaskSeed(secret, 's/3', 9, 9), pairwiseMaskSeed(secret, 's', 39, 9),
-    ].map(hex);
-    expect(new Set(keys).size).toBe(keys.length);
+  it('gives both ends of a pair the same keys, and other keys to other sessions, nonces and pairs', () => {
+    const prk = pairKey(secret);
+    const at = (s: string, i: number, ni: Uint8Array, j: number, nj: Uint8Array) => sessionPairKeys(prk, s, i, ni, j, nj);
+    expect(at('s', 3, nonceA, 9, nonceB)).toEqual(at('s', 9, nonceB, 3, nonceA));
+    const variants = [
+      at('s', 3, nonceA, 9, nonceB), at('t', 3, nonceA, 9, nonceB), at('s', 3, nonceB, 9, nonceA),
+      at('s', 3, nonceA, 9, nonceA), at('s', 3, nonceA, 8, nonceB), at('s', 39, nonceA, 9, nonceB),
+    ];
+    const all = variants.flatMap((v) => [hex(v.pairSeed), hex(v.shareKey)]);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('seals a pair seed with the AES-256-CTR keystream of the recovery key at blocks 2·peer, 2·peer + 1', () => {
+    const recoveryKey = Uint8Array.from({ length: 32 }, (_, k) => 255 - k);
+    const seed = Uint8Array.from({ length: 32 }, (_, k) => k);
+    const iv = Buffer.alloc(16);
+    iv.writeUInt32BE(2 * 7, 12);
+    const pad = createCipheriv('aes-256-ctr', recoveryKey, iv).update(Buffer.alloc(32));
+    const sealed = sealPairSeed(recoveryKey, 7, seed);
+    expect(hex(sealed)).toBe(hex(Uint8Array.from(seed, (b, k) => b ^ pad[k])));
+    expect(sealPairSeed(recoveryKey, 7, sealed)).toEqual(seed);
+    // another peer, another pad
+    expect(hex(sealPairSeed(recoveryKey, 8, seed))).not.toBe(hex(sealed));
+    expect(() => sealPairSeed(recoveryKey, -1, seed)).toThrow(RangeError);
+    expect(() => sealPairSeed(recoveryKey, 7, seed.subarray(1))).toThrow(RangeError);
   });
 });

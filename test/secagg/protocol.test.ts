@@ -132,7 +132,7 @@ describe('what the server sees', () => {
     for (const reply of session.unmaskReplies) {
       const allowed = [...neighbours(graph, reply.clientIndex), reply.clientIndex].sort((a, b) => a - b);
       expect(reply.maskSeedShares.map((s) => s.owner)).toEqual(allowed);
-      expect(reply.maskingKeyShares).toEqual([]);
+      expect(reply.recoveryKeyShares).toEqual([]);
     }
     expect((await reconstruct(session.summed.state, session.unmaskReplies)).sum).toEqual(ringSum(session.inputs));
   });
