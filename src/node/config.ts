@@ -74,8 +74,19 @@ export interface NodeConfig {
    * (bench/results/scoring.json measures both).
    */
   scoring: { dataset?: string; thresholds: { review: number; decline: number }; keepScored: KeepScored };
+  /**
+   * `keyLifetime`: how long the node keeps the X25519 key pair of secure aggregation. `job`
+   * (default): one pair per job, so a job's later rounds agree no new secrets; a key stolen
+   * later would open the node's masked inputs of that job. `session`: a fresh pair every
+   * session (forward secrecy), at k X25519 agreements per round. See docs/secure-aggregation.md.
+   */
+  secagg: { keyLifetime: SecAggKeyLifetime };
   tls?: { ca?: string };
 }
+
+/** Lifetimes of a node's secure-aggregation key pair (see NodeConfig.secagg). */
+export const SECAGG_KEY_LIFETIMES = ['job', 'session'] as const;
+export type SecAggKeyLifetime = (typeof SECAGG_KEY_LIFETIMES)[number];
 
 /** Defaults applied when the file leaves a field out. */
 export const NODE_CONFIG_DEFAULTS = Object.freeze({
@@ -91,7 +102,7 @@ export const NODE_CONFIG_DEFAULTS = Object.freeze({
   thresholds: Object.freeze({ review: 0.3, decline: 0.5 }),
 });
 
-const TOP_KEYS = ['institution', 'nodeName', 'dataDir', 'coordinator', 'enrollmentToken', 'api', 'datasets', 'policy', 'scoring', 'tls'] as const;
+const TOP_KEYS = ['institution', 'nodeName', 'dataDir', 'coordinator', 'enrollmentToken', 'api', 'datasets', 'policy', 'scoring', 'secagg', 'tls'] as const;
 const DATASET_KEYS = ['key', 'file', 'schema', 'testFraction', 'description', 'privacy'] as const;
 const POLICY_KEYS = ['allowedModels', 'minRowsPerUpdate', 'maxRounds', 'approval', 'allowedDatasets'] as const;
 const BUILTIN_NAMES = ['german', 'credit_data'] as const;
@@ -137,6 +148,7 @@ export function parseNodeConfig(text: string, options: { file: string; baseDir: 
     datasets,
     policy: readPolicy(c, root, keys),
     scoring: readScoring(c, root, datasets, keys),
+    secagg: { keyLifetime: c.oneOf(c.section(root, 'secagg', '', ['keyLifetime']), 'keyLifetime', 'secagg', SECAGG_KEY_LIFETIMES) ?? 'job' },
     ...(tls ? { tls: optional('ca', c.path(tls, 'ca', 'tls', { mustExist: true })) } : {}),
   };
   if (c.issues.length > 0) throw new NodeConfigError(file, c.issues);

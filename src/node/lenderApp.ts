@@ -37,7 +37,7 @@ export function createLenderApp(options: LenderAppOptions): NodeApp {
   return new NodeApp({
     nodeId: options.nodeId,
     handlers: { ...createCreditHandlers(data, { trainingFeedback: (dataset) => feedbackRowsFor(applications, dataset) }), ...createGbdtHandlers(data), analytics: createAnalyticsHandler(data) },
-    mods: [auditLogMod(options.logger), admitAnalyticsAsDescribe(policyMod(config.policy, options.approvals, { datasetRows: datasetRowsOf(data) })), privacyMod({ ledger: options.ledger }), secAggMod()],
+    mods: [auditLogMod(options.logger), admitAnalyticsAsDescribe(policyMod(config.policy, options.approvals, { datasetRows: datasetRowsOf(data) })), privacyMod({ ledger: options.ledger }), secAggMod({ keyLifetime: config.secagg.keyLifetime })],
   });
 }
 

@@ -6,10 +6,11 @@
  * then only ever sees masked vectors; their sum reveals the aggregate and nothing else.
  * Handlers do not know secure aggregation exists.
  *
- * The share-encryption key pair (c) lives for the job, so that a node meeting the same
- * neighbours in the job's next round reuses the X25519 secret it agreed with each (see
- * ChannelKeys in secagg/client.ts for what that trades); it is wiped after 30 minutes unused or
- * when 16 newer jobs push it out. Masking keys and self-mask seeds are fresh every session.
+ * The key pair lives for the job by default, so that a node meeting the same neighbours in the
+ * job's next round reuses the pair key it derived with each (see ChannelKeys in
+ * secagg/client.ts for what that trades); it is wiped after 30 minutes unused or when 16 newer
+ * jobs push it out. With `keyLifetime: 'session'` every session uses a fresh pair. Session
+ * nonces, self-mask seeds and recovery keys are fresh every session either way.
  */
 import { MASKED_INPUT_ARRAY, advertiseKeys, createChannelKeys, decodeSecAgg, encodeSecAgg, maskInput, maskedInputArray, quantize, shareKeys, unmask, wipeChannelKeys, type ChannelKeys, type ClientState } from '../secagg/index.js';
 import { contributionOf, isSummedType } from '../protocol/contributions.js';
@@ -31,14 +32,16 @@ const CHANNEL_IDLE_MS = 30 * 60_000;
  * also answers Paillier aggregation (paillierMod.ts), the other protected mode of a sum, so
  * every node that takes part in protected jobs has both.
  */
-export function secAggMod(options: { paillier?: PaillierModOptions } = {}): Mod {
+export function secAggMod(options: { paillier?: PaillierModOptions; keyLifetime?: 'job' | 'session' } = {}): Mod {
+  const perSession = options.keyLifetime === 'session';
   const paillier = paillierMod(options.paillier);
   const sessions = new Map<string, ClientState>();
   /** Encoded parts of a multi-part session waiting for the others. */
   const parts = new Map<string, (Uint32Array | undefined)[]>();
   const remember = (id: string, state: ClientState) => setNewest(sessions, id, state, MAX_SESSIONS, (oldest) => parts.delete(oldest));
   const channels = new Map<string, { keys: ChannelKeys; usedAt: number }>();
-  const channelOf = (jobId: string): ChannelKeys => {
+  const channelOf = (jobId: string): ChannelKeys | undefined => {
+    if (perSession) return undefined;
     const now = Date.now();
     for (const [id, c] of channels) {
       if (now - c.usedAt > CHANNEL_IDLE_MS) { wipeChannelKeys(c.keys); channels.delete(id); }

@@ -79,6 +79,7 @@ export function quantize(values: Float64Array | readonly number[], params: Quant
   const clip = params.clip;
   const modulus = 2 ** ringBits;
   const random = options.random;
+  if (values instanceof Float64Array && random === undefined && ringBits === 32) return quantizeNearest32(values, clip, scale, L);
   const out = new Uint32Array(values.length);
   for (let k = 0; k < values.length; k++) {
     const x = values[k];
@@ -99,6 +100,25 @@ export function quantize(values: Float64Array | readonly number[], params: Quant
     out[k] = q < 0 ? q + modulus : q;
   }
   return out;
+}
+
+/**
+ * {@link quantize} for the common case (a Float64Array, nearest rounding, the 2^32 ring) in one
+ * monomorphic loop: codes are written as int32, whose bytes are the two's-complement residues
+ * mod 2^32, so the Uint32Array view of the same buffer holds the ring elements.
+ */
+function quantizeNearest32(values: Float64Array, clip: number, scale: number, L: number): Uint32Array {
+  const out = new Int32Array(values.length);
+  for (let k = 0; k < values.length; k++) {
+    const x = values[k];
+    // x − x is 0 for every finite x and NaN for NaN and ±Infinity
+    if (x - x !== 0) throw new RangeError(`values[${k}]: expected a finite number, got ${String(x)}`);
+    const v = (x > clip ? clip : x < -clip ? -clip : x) * scale;
+    const f = Math.floor(v);
+    const q = v - f >= 0.5 ? f + 1 : f;
+    out[k] = q > L ? L : q < -L ? -L : q;
+  }
+  return new Uint32Array(out.buffer);
 }
 
 /**

@@ -35,11 +35,11 @@ const datasets = parts.map((rows, i) => {
 });
 const train = { epochs: 1, batchSize: 32, lr: 0.01, optimizer: 'adam' as const, l2: 1e-3, classWeights: 'none' as const };
 
-async function run(mode: AggregationMode, options: { dropAfterMasking?: string; fractionFit?: number } = {}) {
+async function run(mode: AggregationMode, options: { dropAfterMasking?: string; fractionFit?: number; keyLifetime?: 'job' | 'session' } = {}) {
   const seen: Reply[] = [];
   const transport = new InProcessTransport(datasets.map((d, i) => {
     const id = `n${i}`;
-    const app = new NodeApp({ nodeId: id, handlers: createCreditHandlers(d), mods: [secAggMod()] });
+    const app = new NodeApp({ nodeId: id, handlers: createCreditHandlers(d), mods: [secAggMod({ keyLifetime: options.keyLifetime })] });
     const endpoint: NodeEndpoint = {
       async handle(m: Message) {
         // a node that goes silent after masking: it never answers an unmask stage
@@ -112,6 +112,12 @@ describe('secure aggregation in the round loop', () => {
       expect(new Set(own.map((x) => hex(x.reply.publicKey))).size).toBe(1);
       expect(new Set(own.map((x) => hex(x.reply.sessionNonce))).size).toBe(own.length);
     }
+    // a node set to fresh keys advertises a new key every session, and the sums stay right
+    const fresh = await run({ kind: 'secure' }, { keyLifetime: 'session' });
+    const freshKeys = fresh.seen.filter((r) => r.type === 'secagg' && r.nodeId === 'n0').map((r) => decodeSecAgg(String(r.config.secagg)) as { stage: string; publicKey?: Uint8Array })
+      .filter((x) => x.stage === 'setup').map((x) => hex(x.publicKey));
+    expect(new Set(freshKeys).size).toBe(6);
+    expect(fresh.history.map((h) => h.metrics?.auc)).toEqual(secure.history.map((h) => h.metrics?.auc));
     // one SecAgg+ graph per job (so the same neighbours meet again), another for another job
     expect(jobGraphSeed('job-a')).toBe(jobGraphSeed('job-a'));
     expect(jobGraphSeed('job-a')).not.toBe(jobGraphSeed('job-b'));

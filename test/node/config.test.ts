@@ -100,7 +100,9 @@ describe('parseNodeConfig: defaults and substitution', () => {
       datasets: [{ key: 'german-credit', file: join(dir, 'bank-a.csv'), schema: 'german', testFraction: 0.2 }],
       policy: { allowedModels: ['logreg', 'mlp'], minRowsPerUpdate: 50, maxRounds: 200, approval: 'auto' },
       scoring: { dataset: 'german-credit', thresholds: { review: 0.3, decline: 0.5 }, keepScored: 'api' },
+      secagg: { keyLifetime: 'job' },
     });
+    expect(parse(`${minimal}secagg: { keyLifetime: session }\n`).secagg).toEqual({ keyLifetime: 'session' });
   });
 
   it('substitutes like the shell: set, unset with default, empty with default, and $${ as a literal', () => {
@@ -118,9 +120,9 @@ describe('parseNodeConfig: broken files', () => {
     ['empty dataset list', 'institution: Bank A\nnodeName: bank-a\ndatasets: []\n', {}, ['node.yaml: datasets: required: list at least one dataset (key, file, schema)']],
     ['datasets as a mapping', 'institution: Bank A\nnodeName: bank-a\ndatasets: { key: x }\n', {}, ['node.yaml: datasets: expected a list of datasets, got a mapping']],
     ['bad dataset key', minimal.replace('key: german-credit', 'key: Bank A'), {}, ['node.yaml: datasets[0].key: expected a slug ([a-z0-9-]{1,64}), got "Bank A"']],
-    ['unknown top-level key', `${minimal}polcy: { approval: manual }\n`, {}, ['node.yaml: polcy: unknown key (did you mean "policy"?); expected one of institution, nodeName, dataDir, coordinator, enrollmentToken, api, datasets, policy, scoring, tls']],
+    ['unknown top-level key', `${minimal}polcy: { approval: manual }\n`, {}, ['node.yaml: polcy: unknown key (did you mean "policy"?); expected one of institution, nodeName, dataDir, coordinator, enrollmentToken, api, datasets, policy, scoring, secagg, tls']],
     ['unknown nested key', withDataset('    testFracton: 0.3\n'), {}, ['node.yaml: datasets[0].testFracton: unknown key (did you mean "testFraction"?); expected one of key, file, schema, testFraction, description, privacy']],
-    ['unknown key, nothing close', `${minimal}colour: blue\n`, {}, ['node.yaml: colour: unknown key; expected one of institution, nodeName, dataDir, coordinator, enrollmentToken, api, datasets, policy, scoring, tls']],
+    ['unknown key, nothing close', `${minimal}colour: blue\n`, {}, ['node.yaml: colour: unknown key; expected one of institution, nodeName, dataDir, coordinator, enrollmentToken, api, datasets, policy, scoring, secagg, tls']],
     ['port 70000', `${minimal}api: { port: 70000 }\n`, {}, ['node.yaml: api.port: expected an integer from 0 to 65535 (0 = any free port), got 70000']],
     ['port as text', `${minimal}api: { port: "8049" }\n`, {}, ['node.yaml: api.port: expected an integer from 0 to 65535 (0 = any free port), got "8049"']],
     ['testFraction 1.5', withDataset('    testFraction: 1.5\n'), {}, ['node.yaml: datasets[0].testFraction: expected a number strictly between 0 and 1, got 1.5']],
@@ -151,6 +153,10 @@ describe('parseNodeConfig: broken files', () => {
       'node.yaml: scoring.thresholds: review (0.7) must not exceed decline (0.4): scores between them go to review',
       'node.yaml: scoring.dataset: unknown dataset key "other"; expected one of german-credit',
     ]],
+    ['secure-aggregation key lifetime', `${minimal}secagg: { keyLifetime: round, rotate: true }\n`, {}, [
+      'node.yaml: secagg.rotate: unknown key; expected one of keyLifetime',
+      'node.yaml: secagg.keyLifetime: unknown value "round"; expected one of job, session',
+    ]],
     ['coordinator not http', `${minimal}coordinator: ftp://coordinator\n`, {}, ['node.yaml: coordinator: expected an http:// or https:// URL, got "ftp://coordinator"']],
     ['missing CA file', `${minimal}tls: { ca: ca.pem }\n`, {}, [`node.yaml: tls.ca: no such file: ${join(dir, 'ca.pem')} (from "ca.pem")`]],
     ['duplicate YAML key', `${minimal}nodeName: bank-b\n`, {}, ['node.yaml: line 7, column 1: Map keys must be unique']],
@@ -159,7 +165,7 @@ describe('parseNodeConfig: broken files', () => {
       'node.yaml: (top level): expected a mapping (key: value lines) for the document, got a list',
       'node.yaml: institution: required', 'node.yaml: nodeName: required: a slug ([a-z0-9-]{1,64})', 'node.yaml: datasets: required: list at least one dataset (key, file, schema)',
     ]],
-    ['__proto__ key', `${minimal}__proto__: { polluted: true }\n`, {}, ['node.yaml: __proto__: unknown key; expected one of institution, nodeName, dataDir, coordinator, enrollmentToken, api, datasets, policy, scoring, tls']],
+    ['__proto__ key', `${minimal}__proto__: { polluted: true }\n`, {}, ['node.yaml: __proto__: unknown key; expected one of institution, nodeName, dataDir, coordinator, enrollmentToken, api, datasets, policy, scoring, secagg, tls']],
   ];
   it.each(cases)('%s', (_name, text, e, expected) => {
     expect(problems(text, e)).toEqual(expected);

@@ -48,6 +48,10 @@ describe('quantize / dequantizeSum', () => {
     const L8 = 127;
     const edges = [0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, -0.49999999999999994, -0.5000000000000001, -1e-300, -0, 126.5, -126.5, -1 + 2 ** -53, 3 - 2 ** -51];
     expect(Array.from(quantize(edges, { clip: L8, maxClients: 1, ringBits: 8 }))).toEqual(edges.map((x) => expected(x, L8, 8, 1)));
+    // the same edges through the Float64Array fast path of the 2^32 ring (scale 1 again)
+    const L32 = 2 ** 31 - 1;
+    const edges32 = [...edges, L32 - 0.5, -L32 + 0.5, L32 + 5, -L32 - 5];
+    expect(Array.from(quantize(Float64Array.from(edges32), { clip: L32, maxClients: 1 }))).toEqual(edges32.map((x) => expected(x, L32, 32, 1)));
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 1, maxLength: 60 }),
@@ -120,6 +124,8 @@ describe('quantize / dequantizeSum', () => {
     const params = { clip: 1, maxClients: 2 };
     expect(() => quantize([0, Number.NaN], params)).toThrow(/values\[1\]/);
     expect(() => quantize([Number.POSITIVE_INFINITY], params)).toThrow(RangeError);
+    expect(() => quantize(Float64Array.of(0, 1, Number.NEGATIVE_INFINITY), params)).toThrow(/values\[2\]/);
+    expect(() => quantize(Float64Array.of(Number.NaN), params)).toThrow(RangeError);
     expect(() => quantize(['1'] as unknown as number[], params)).toThrow(RangeError);
     expect(() => quantize('abc' as unknown as number[], params)).toThrow(TypeError);
   });
