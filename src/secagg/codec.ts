@@ -1,7 +1,12 @@
 /**
  * JSON encoding of secure-aggregation states, requests and replies, so they can be persisted
- * in the store or sent over HTTP. Plain JSON except for byte strings and ring vectors, which
- * become `{ "$bytes": base64 }` and `{ "$u32": base64 of little-endian words }`.
+ * in the store or sent over HTTP. Plain JSON except for byte strings and ring vectors: every
+ * one of them is appended to one binary blob, sent once in base64, and replaced in the JSON by
+ * a reference `{ "$bytes": [offset, length] }` or `{ "$u32": [offset, byteLength] }` (ring
+ * words little-endian). The whole text is then `{ "$bin": base64, "$value": json }`; a value
+ * without byte strings is plain JSON. One base64 string per message instead of one per key or
+ * share (a stage message carries dozens). Decoding also reads the older inline form,
+ * `{ "$bytes": base64 }` and `{ "$u32": base64 }`.
  *
  * The masked input of a 'collectMasked' reply, the one large vector of the protocol, travels
  * instead as a numeric array of the message ({@link MASKED_INPUT_ARRAY}, sent as raw u32 words
@@ -47,44 +52,83 @@ function bytesToWords(bytes: Uint8Array): Uint32Array {
  * @example decodeSecAgg(encodeSecAgg(state))  // deep-equal copy of `state`
  */
 export function encodeSecAgg(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v instanceof Uint32Array) return { $u32: toBase64(wordsToBytes(v)) };
-    if (v instanceof Uint8Array) return { $bytes: toBase64(v) };
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  const reference = (tag: '$bytes' | '$u32', bytes: Uint8Array) => {
+    chunks.push(bytes);
+    const ref = { [tag]: [offset, bytes.length] };
+    offset += bytes.length;
+    return ref;
+  };
+  const json = JSON.stringify(value, (_key, v: unknown) => {
+    if (v instanceof Uint32Array) return reference('$u32', wordsToBytes(v));
+    if (v instanceof Uint8Array) return reference('$bytes', v);
     if (ArrayBuffer.isView(v)) throw new TypeError(`value: unsupported typed array ${v.constructor.name}`);
     if (typeof v === 'number' && !Number.isFinite(v)) throw new RangeError(`value: non-finite number ${v}`);
     return v;
   });
+  if (chunks.length === 0) return json;
+  const bin = Buffer.allocUnsafe(offset);
+  let at = 0;
+  for (const c of chunks) {
+    bin.set(c, at);
+    at += c.length;
+  }
+  return `{"$bin":"${bin.toString('base64')}","$value":${json}}`;
 }
 
-/** Inverse of {@link encodeSecAgg}. @throws SyntaxError on invalid JSON or base64. */
+/** Inverse of {@link encodeSecAgg}. @throws SyntaxError on invalid JSON, base64 or references. */
 export function decodeSecAgg(text: string): unknown {
   if (typeof text !== 'string') throw new TypeError('text: expected a string');
   // plain JSON.parse, then one walk (a reviver makes V8 parse several times slower)
-  return revive(JSON.parse(text));
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+    const keys = Object.keys(parsed);
+    const { $bin: payload, $value: inner } = parsed as Record<string, unknown>;
+    if (keys.length === 2 && typeof payload === 'string' && '$value' in parsed) return revive(inner, strictBase64(payload, '$bin'));
+  }
+  return revive(parsed, undefined);
 }
 
-/** Replace every `{ "$bytes": … }` and `{ "$u32": … }` in parsed JSON, in place, bottom-up. */
-function revive(v: unknown): unknown {
+/** Node's decoder skips invalid characters, so re-encode and compare (native, faster than a regular expression). */
+function strictBase64(payload: string, tag: string): Uint8Array {
+  const buffer = Buffer.from(payload, 'base64');
+  if (buffer.toString('base64') !== payload) throw new SyntaxError(`${tag}: invalid base64`);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** The bytes an `[offset, length]` reference names in `bin`, as an array of their own. */
+function slice(bin: Uint8Array | undefined, ref: unknown, tag: string): Uint8Array {
+  const [offset, length] = Array.isArray(ref) && ref.length === 2 ? (ref as unknown[]) : [];
+  if (bin === undefined || !Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || (offset as number) < 0 || (length as number) < 0 || (offset as number) + (length as number) > bin.length) {
+    throw new SyntaxError(`${tag}: expected [offset, length] within the message's binary part`);
+  }
+  return bin.slice(offset as number, (offset as number) + (length as number));
+}
+
+/**
+ * Replace every `{ "$bytes": … }` and `{ "$u32": … }` (a reference into `bin`, or inline
+ * base64) in parsed JSON, in place, bottom-up.
+ */
+function revive(v: unknown, bin: Uint8Array | undefined): unknown {
   if (typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) {
-    for (let k = 0; k < v.length; k++) v[k] = revive(v[k]);
+    for (let k = 0; k < v.length; k++) v[k] = revive(v[k], bin);
     return v;
   }
   const record = v as Record<string, unknown>;
   const keys = Object.keys(record);
-  if (keys.length === 1 && (keys[0] === '$bytes' || keys[0] === '$u32') && typeof record[keys[0]] === 'string') {
+  if (keys.length === 1 && (keys[0] === '$bytes' || keys[0] === '$u32')) {
     const tag = keys[0];
-    const payload = record[tag] as string;
-    // strict base64: Node's decoder skips invalid characters, so re-encode and compare (native,
-    // several times faster than a regular expression over a 50 kB vector)
-    const buffer = Buffer.from(payload, 'base64');
-    if (buffer.toString('base64') !== payload) throw new SyntaxError(`${tag}: invalid base64`);
-    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-    return tag === '$bytes' ? bytes : bytesToWords(bytes);
+    const payload = record[tag];
+    if (typeof payload === 'string' || Array.isArray(payload)) {
+      const bytes = typeof payload === 'string' ? strictBase64(payload, tag) : slice(bin, payload, tag);
+      return tag === '$bytes' ? bytes : bytesToWords(bytes);
+    }
   }
   for (const key of keys) {
     const value = record[key];
-    const revived = revive(value);
+    const revived = revive(value, bin);
     // define, not assign: an own "__proto__" key from JSON.parse must stay a plain property
     if (revived !== value) Object.defineProperty(record, key, { value: revived, writable: true, enumerable: true, configurable: true });
   }

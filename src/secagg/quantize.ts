@@ -104,21 +104,24 @@ export function quantize(values: Float64Array | readonly number[], params: Quant
 
 /**
  * {@link quantize} for the common case (a Float64Array, nearest rounding, the 2^32 ring) in one
- * monomorphic loop: codes are written as int32, whose bytes are the two's-complement residues
- * mod 2^32, so the Uint32Array view of the same buffer holds the ring elements.
+ * branch-free loop: the rounding decision of a model update is a coin flip per value, so a
+ * branch on it is mispredicted half the time (4 × slower here). Codes are written as int32,
+ * whose bytes are the two's-complement residues mod 2^32, so the Uint32Array view of the same
+ * buffer holds the ring elements.
  */
 function quantizeNearest32(values: Float64Array, clip: number, scale: number, L: number): Uint32Array {
-  const out = new Int32Array(values.length);
+  const words = new Uint32Array(values.length);
+  const out = new Int32Array(words.buffer);
   for (let k = 0; k < values.length; k++) {
     const x = values[k];
     // x − x is 0 for every finite x and NaN for NaN and ±Infinity
     if (x - x !== 0) throw new RangeError(`values[${k}]: expected a finite number, got ${String(x)}`);
-    const v = (x > clip ? clip : x < -clip ? -clip : x) * scale;
+    const v = Math.min(clip, Math.max(-clip, x)) * scale;
     const f = Math.floor(v);
-    const q = v - f >= 0.5 ? f + 1 : f;
-    out[k] = q > L ? L : q < -L ? -L : q;
+    // Math.round (ties towards +∞) as ⌊v⌋ + [v − ⌊v⌋ ≥ 1/2], exact as in quantize
+    out[k] = Math.min(L, Math.max(-L, f + +(v - f >= 0.5)));
   }
-  return new Uint32Array(out.buffer);
+  return words;
 }
 
 /**

@@ -25,8 +25,16 @@ describe('JSON codec', () => {
     );
   });
 
-  it('encodes ring vectors as little-endian words (hand check)', () => {
-    expect(encodeSecAgg(Uint32Array.of(1, 0xdeadbeef))).toBe(JSON.stringify({ $u32: Buffer.from([1, 0, 0, 0, 0xef, 0xbe, 0xad, 0xde]).toString('base64') }));
+  it('puts every byte string in one binary part, ring vectors as little-endian words (hand check)', () => {
+    const bin = Buffer.from([1, 0, 0, 0, 0xef, 0xbe, 0xad, 0xde, 7, 8]).toString('base64');
+    expect(encodeSecAgg({ w: Uint32Array.of(1, 0xdeadbeef), b: [Uint8Array.of(7, 8)] })).toBe(`{"$bin":"${bin}","$value":{"w":{"$u32":[0,8]},"b":[{"$bytes":[8,2]}]}}`);
+    expect(encodeSecAgg({ stage: 'setup', n: [1, 2] })).toBe('{"stage":"setup","n":[1,2]}');
+    // the older inline form still decodes
+    expect(decodeSecAgg(JSON.stringify({ $u32: Buffer.from([1, 0, 0, 0, 0xef, 0xbe, 0xad, 0xde]).toString('base64') }))).toEqual(Uint32Array.of(1, 0xdeadbeef));
+    // decoded byte strings own their memory: wiping one leaves the others
+    const decoded = decodeSecAgg(encodeSecAgg([Uint8Array.of(1, 2), Uint8Array.of(3)])) as Uint8Array[];
+    decoded[0].fill(0);
+    expect(decoded[1]).toEqual(Uint8Array.of(3));
   });
 
   it('persisted client and server states resume the protocol', async () => {
@@ -51,6 +59,15 @@ describe('JSON codec', () => {
     expect(() => decodeSecAgg('{')).toThrow(SyntaxError);
     expect(() => decodeSecAgg(42 as unknown as string)).toThrow(TypeError);
     expect(decodeSecAgg('{"$bytes":"AA==","other":1}')).toEqual({ $bytes: 'AA==', other: 1 });
+    // references outside the binary part, malformed ones, or without a binary part
+    const bin = Buffer.from([1, 2, 3, 4]).toString('base64');
+    for (const ref of ['[2,3]', '[-1,2]', '[0]', '[0.5,1]', '["0",1]', '[0,1,2]']) {
+      expect(() => decodeSecAgg(`{"$bin":"${bin}","$value":{"$bytes":${ref}}}`)).toThrow(SyntaxError);
+    }
+    expect(() => decodeSecAgg('{"$bytes":[0,1]}')).toThrow(SyntaxError);
+    expect(() => decodeSecAgg(`{"$bin":"${bin}!","$value":{"$bytes":[0,1]}}`)).toThrow(SyntaxError);
+    expect(() => decodeSecAgg(`{"$bin":"${bin}","$value":{"$u32":[0,3]}}`)).toThrow(RangeError);
+    expect(decodeSecAgg(`{"$bin":"${bin}","$value":{"$bytes":[1,2]}}`)).toEqual(Uint8Array.of(2, 3));
   });
 });
 
