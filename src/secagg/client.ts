@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type X25519KeyPair, KEY_BYTES, NONCE_BYTES, addMask, aeadDecrypt, aeadEncrypt, generateX25519KeyPair, wipe, x25519Agreement } from './crypto.js';
-import { SESSION_NONCE_BYTES, maskSeedCommitment, pairKey, recoveryKeyCommitment, sealPairSeed, sessionPairKeys, shareAssociatedData } from './keys.js';
+import { SESSION_NONCE_BYTES, maskSeedCommitment, pairKey, recoveryKeyCommitment, sealPairSeeds, sessionPairKeys, shareAssociatedData } from './keys.js';
 import { splitSecret } from './shamir.js';
 import {
   type AdvertiseKeysReply,
@@ -197,6 +197,7 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
     if (cached === undefined) wipe(prk);
     return { peer: peer.clientIndex, ...keys };
   });
+  const sealedSeeds = sealPairSeeds(recoveryKey, peerKeys.map((p) => ({ peer: p.peer, seed: p.pairSeed })));
   const encryptedShares = peers.map((peer, k) => {
     const plaintext = new Uint8Array(2 * SHARE_BYTES);
     plaintext.set(seedShares[k + 1], 0);
@@ -204,7 +205,7 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
     const nonce = random.subarray(2 * KEY_BYTES + NONCE_BYTES * k, 2 * KEY_BYTES + NONCE_BYTES * (k + 1));
     const ciphertext = aeadEncrypt(peerKeys[k].shareKey, plaintext, shareAssociatedData(config.sessionId, self, peer.clientIndex), nonce);
     wipe(plaintext, seedShares[k + 1], keyShares[k + 1]);
-    return { peer: peer.clientIndex, ciphertext, sealedSeed: sealPairSeed(recoveryKey, peer.clientIndex, peerKeys[k].pairSeed) };
+    return { peer: peer.clientIndex, ciphertext, sealedSeed: sealedSeeds[k] };
   });
   const commitments = { maskSeedCommitment: maskSeedCommitment(maskSeed, config.sessionId, self), recoveryKeyCommitment: recoveryKeyCommitment(recoveryKey, config.sessionId, self) };
   wipe(keyShares[0], recoveryKey, state.keyPair.privateKey, random);

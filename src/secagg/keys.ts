@@ -60,18 +60,44 @@ export function sessionPairKeys(prk: Uint8Array, sessionId: string, i: number, n
   return { pairSeed: okm.slice(0, KEY_BYTES), shareKey: okm.slice(KEY_BYTES) };
 }
 
+/** One pair seed to seal or unseal: client i's seed with neighbour `peer`. */
+export interface PairSeedEntry {
+  readonly peer: number;
+  readonly seed: Uint8Array;
+}
+
+/** Above this many keystream bytes, pads come from one cipher per peer instead of one stream. */
+const MAX_SHARED_PAD_STREAM = 64 * 1024;
+
 /**
- * Seal (or unseal: the map is an involution) client i's pair seed with neighbour `peer` under
- * i's session recovery key σ_i: seed ⊕ AES-256-CTR keystream blocks 2·peer and 2·peer + 1.
+ * Seal (or unseal: the map is an involution) client i's pair seeds under i's session recovery
+ * key σ_i: the seed with `peer` is XORed with blocks 2·peer and 2·peer + 1 of the AES-256-CTR
+ * keystream of σ_i (all-zero initial counter). One keystream serves every peer of a session.
  */
-export function sealPairSeed(recoveryKey: Uint8Array, peer: number, seed: Uint8Array): Uint8Array {
-  if (!Number.isInteger(peer) || peer < 0 || peer >= 2 ** 31) throw new RangeError(`peer: expected a client index, got ${peer}`);
-  if (!(seed instanceof Uint8Array) || seed.length !== KEY_BYTES) throw new RangeError(`seed: expected ${KEY_BYTES} bytes`);
-  const iv = new Uint8Array(16);
-  new DataView(iv.buffer).setUint32(12, 2 * peer, false);
-  const pad = aesCtrKeystream(recoveryKey, iv, KEY_BYTES);
-  for (let k = 0; k < KEY_BYTES; k++) pad[k] ^= seed[k];
-  return pad;
+export function sealPairSeeds(recoveryKey: Uint8Array, entries: readonly PairSeedEntry[]): Uint8Array[] {
+  let maxPeer = -1;
+  for (const { peer, seed } of entries) {
+    if (!Number.isInteger(peer) || peer < 0 || peer >= 2 ** 31) throw new RangeError(`peer: expected a client index, got ${peer}`);
+    if (!(seed instanceof Uint8Array) || seed.length !== KEY_BYTES) throw new RangeError(`seed: expected ${KEY_BYTES} bytes`);
+    if (peer > maxPeer) maxPeer = peer;
+  }
+  const streamBytes = KEY_BYTES * (maxPeer + 1);
+  const shared = streamBytes <= MAX_SHARED_PAD_STREAM ? aesCtrKeystream(recoveryKey, new Uint8Array(16), streamBytes) : undefined;
+  const out = entries.map(({ peer, seed }) => {
+    let pad: Uint8Array;
+    if (shared) {
+      pad = shared.slice(KEY_BYTES * peer, KEY_BYTES * (peer + 1));
+    } else {
+      // a session of very many clients: start the counter at this peer's blocks
+      const iv = new Uint8Array(16);
+      new DataView(iv.buffer).setUint32(12, 2 * peer, false);
+      pad = aesCtrKeystream(recoveryKey, iv, KEY_BYTES);
+    }
+    for (let k = 0; k < KEY_BYTES; k++) pad[k] ^= seed[k];
+    return pad;
+  });
+  shared?.fill(0);
+  return out;
 }
 
 /** Associated data of the bundle sent from `sender` to `recipient`: a re-routed box fails. */

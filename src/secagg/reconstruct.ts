@@ -13,7 +13,7 @@
 import { addMask, wipe } from './crypto.js';
 import { SecAggError } from './errors.js';
 import { neighbours } from './graph.js';
-import { maskSeedCommitment, recoveryKeyCommitment, sealPairSeed } from './keys.js';
+import { maskSeedCommitment, recoveryKeyCommitment, sealPairSeeds } from './keys.js';
 import { combineShares, shareX } from './shamir.js';
 import type { ServerState } from './server.js';
 import { SHARE_BYTES, sessionGraph } from './stages.js';
@@ -137,14 +137,14 @@ export async function reconstruct(state: ServerState, replies: readonly unknown[
       fail('SECAGG_RECONSTRUCTION_MISMATCH', `recovery key of client ${d} does not match its commitment`, d);
     }
     const sealed = sealedSeeds.get(d)!;
-    for (const v of neighbours(graph, d)) {
-      if (!u3.has(v)) continue;
-      // v ∈ U3 ⊆ U1 is a neighbour d sent a bundle to, so d sealed its seed with v (server.ts)
-      const seed = sealPairSeed(recoveryKey, v, sealed.get(v)!);
+    // every v ∈ U3 ∩ N(d) ⊆ U1 is a neighbour d sent a bundle to, so d sealed its seed with v (server.ts)
+    const survivors = neighbours(graph, d).filter((v) => u3.has(v));
+    const seeds = sealPairSeeds(recoveryKey, survivors.map((v) => ({ peer: v, seed: sealed.get(v)! })));
+    for (const [k, v] of survivors.entries()) {
       // Survivor v added +PRG(s_vd) when d > v and −PRG(s_vd) when d < v: undo that.
-      addMask(sum, seed, d > v ? -1 : 1, config.ringBits);
-      wipe(seed);
+      addMask(sum, seeds[k], d > v ? -1 : 1, config.ringBits);
     }
+    wipe(...seeds);
     wipe(recoveryKey);
   }
   for (const list of [...seedShares.values(), ...keyShares.values()]) wipe(...list);

@@ -101,5 +101,9 @@ describe('decoding hostile JSON', () => {
     const inner = (decoded.a as Record<string, unknown>[])[0];
     expect(Object.getPrototypeOf(inner)).toBe(Object.prototype);
     expect((inner as { x?: number }).x).toBeUndefined();
+    // and encoding keeps it a plain property too
+    const again = decodeSecAgg(encodeSecAgg(decoded)) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(again)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(again, '__proto__')?.value).toEqual(Uint8Array.of(0, 1));
   });
 });

@@ -6,7 +6,7 @@
  */
 import { createCipheriv, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { pairKey, sealPairSeed, sessionPairKeys } from '../../src/secagg/keys.js';
+import { pairKey, sealPairSeeds, sessionPairKeys } from '../../src/secagg/keys.js';
 
 const secret = Uint8Array.from({ length: 32 }, (_, k) => (k * 37 + 11) & 0xff);
 const nonceA = new Uint8Array(32).fill(0xa1);
@@ -35,18 +35,23 @@ describe('secure-aggregation key schedule', () => {
     expect(new Set(all).size).toBe(all.length);
   });
 
-  it('seals a pair seed with the AES-256-CTR keystream of the recovery key at blocks 2·peer, 2·peer + 1', () => {
+  it('seals pair seeds with the AES-256-CTR keystream of the recovery key at blocks 2·peer, 2·peer + 1', () => {
     const recoveryKey = Uint8Array.from({ length: 32 }, (_, k) => 255 - k);
     const seed = Uint8Array.from({ length: 32 }, (_, k) => k);
-    const iv = Buffer.alloc(16);
-    iv.writeUInt32BE(2 * 7, 12);
-    const pad = createCipheriv('aes-256-ctr', recoveryKey, iv).update(Buffer.alloc(32));
-    const sealed = sealPairSeed(recoveryKey, 7, seed);
-    expect(hex(sealed)).toBe(hex(Uint8Array.from(seed, (b, k) => b ^ pad[k])));
-    expect(sealPairSeed(recoveryKey, 7, sealed)).toEqual(seed);
-    // another peer, another pad
-    expect(hex(sealPairSeed(recoveryKey, 8, seed))).not.toBe(hex(sealed));
-    expect(() => sealPairSeed(recoveryKey, -1, seed)).toThrow(RangeError);
-    expect(() => sealPairSeed(recoveryKey, 7, seed.subarray(1))).toThrow(RangeError);
+    const padAt = (peer: number) => {
+      const iv = Buffer.alloc(16);
+      iv.writeUInt32BE(2 * peer, 12);
+      return createCipheriv('aes-256-ctr', recoveryKey, iv).update(Buffer.alloc(32));
+    };
+    const [sealed7, sealed8] = sealPairSeeds(recoveryKey, [{ peer: 7, seed }, { peer: 8, seed }]);
+    expect(hex(sealed7)).toBe(hex(Uint8Array.from(seed, (b, k) => b ^ padAt(7)[k])));
+    expect(hex(sealed8)).toBe(hex(Uint8Array.from(seed, (b, k) => b ^ padAt(8)[k])));
+    expect(sealPairSeeds(recoveryKey, [{ peer: 7, seed: sealed7 }])[0]).toEqual(seed);
+    // a peer index far beyond the others (a session of very many clients) gets the same pad from its own cipher
+    const far = 5_000_000;
+    const [sealedFar] = sealPairSeeds(recoveryKey, [{ peer: far, seed }]);
+    expect(hex(sealedFar)).toBe(hex(Uint8Array.from(seed, (b, k) => b ^ padAt(far)[k])));
+    expect(() => sealPairSeeds(recoveryKey, [{ peer: -1, seed }])).toThrow(RangeError);
+    expect(() => sealPairSeeds(recoveryKey, [{ peer: 7, seed: seed.subarray(1) }])).toThrow(RangeError);
   });
 });
