@@ -6,20 +6,22 @@
  *   node --import tsx bench/secagg.ts --quick    smaller sizes, for a smoke test (no file written)
  *
  * 1. `rounds`: the round loop (runRounds) over the in-process transport with 100 lender nodes,
- *    each holding an iid slice of German credit (≈ 8 training rows) and training an MLP with
+ *    each holding an iid slice of German credit (≈ 6 training rows) and training an MLP with
  *    hidden sizes [140, 16] (9,973 parameters on 54 encoded features) for one local epoch
- *    (`roundsLargerData`: the same on the 4,454-loan set, ≈ 36 training rows per node, hidden
- *    sizes giving ≈ 10,000 parameters); every round also evaluates
- *    on the nodes' test rows (2,003-value histograms). Plain: the coordinator adds the updates
- *    and histograms it receives. Secure: both sums go through SecAgg with the default
- *    configuration (SecAgg+ graph and threshold from `chooseNeighbourhood` at 10 % dropout,
- *    threshold half the neighbourhood; see secureAggregation.ts). Every message goes through
- *    the in-process transport's copy, and SecAgg payloads through their JSON codec, as on the
- *    wire. Times: CPU ms of this process (all 100 nodes and the coordinator), per round, over
- *    5-round runs (median of 3, plain and secure alternating) after a warm-up round; wall time is
- *    reported too but depends on the load of the machine. Secure rounds use the round loop's
- *    joint sessions (round r's evaluation and round r + 1's training in one SecAgg session), so
- *    5 rounds cost 6 sessions. Classic SecAgg (all pairs) is run once for reference.
+ *    (`roundsLargerData`: the same on the 4,454-loan set, ≈ 28 training rows per node, hidden
+ *    sizes giving ≈ 10,000 parameters); every round also evaluates on the nodes' test rows
+ *    (2,003-value histograms). Plain: the coordinator adds the updates and histograms it
+ *    receives. Secure: both sums go through SecAgg with the default configuration (SecAgg+ graph
+ *    and threshold from `defaultSecAggParameters`, see secureAggregation.ts). Every message goes
+ *    through the in-process transport's copy, and SecAgg payloads through their JSON codec, as
+ *    on the wire. Each run is a job of its own (set up at the nodes, untimed): jobs of the
+ *    default length (30 rounds) and short jobs of 5 rounds. Times: CPU ms of this process (all
+ *    100 nodes and the coordinator) per round, median of 3 jobs per mode, plain and secure
+ *    alternating, after a warm-up job; wall time is reported too but depends on the load of the
+ *    machine. Secure rounds use the round loop's joint sessions (round r's evaluation and round
+ *    r + 1's training in one SecAgg session), so R rounds cost R + 1 sessions, and a job's first
+ *    session agrees its pair keys (k X25519 agreements per node). Classic SecAgg (all pairs) is
+ *    run once, as a short job, for reference.
  * 2. `scenarios`: `secureSum` (all four stages, in memory) for 100 × 10,000 and 1,000 × 10,000
  *    with 30 % of the clients vanishing after sending their masked input: the ring sum must equal
  *    the plain ring sum bit for bit.
@@ -34,6 +36,7 @@ import { stratifiedSplit } from '../src/data/split.js';
 import { exchange } from '../src/coordinator/exchange.js';
 import { federatedPreprocess } from '../src/coordinator/preprocess.js';
 import { runRounds } from '../src/coordinator/roundLoop.js';
+import { JOB_DEFAULTS } from '../src/coordinator/jobSpec.js';
 import { defaultSecAggParameters } from '../src/coordinator/secureAggregation.js';
 import type { AggregationMode } from '../src/coordinator/collect.js';
 import { deriveRandom } from '../src/math/random.js';
@@ -72,53 +75,73 @@ function hiddenFor(features: number, target: number): number[] {
   return [Math.round((target - 33) / (features + 17)), 16];
 }
 
-async function realRounds(numNodes: number, targetParameters: number, rounds: number, data: BuiltinName, options: { classic: boolean }) {
+/** One measured configuration: a job of `rounds` rounds, plain and secure alternating. */
+interface JobMeasure {
+  rounds: number;
+  secaggSessionsPerRound: number;
+  plain: { cpuMsPerRound: number; wallMsPerRound: number; auc: number };
+  secure: { cpuMsPerRound: number; wallMsPerRound: number; auc: number };
+  ratioCpu: number;
+  ratioWall: number;
+  meetsTarget: boolean;
+}
+
+async function realRounds(numNodes: number, targetParameters: number, jobLengths: number[], data: BuiltinName, options: { classic: boolean; repeats: number }) {
   const { schema, transport, nodeIds } = federation(numNodes, data);
   const pre = await federatedPreprocess({ transport, jobId: 'bench', datasetKey: 'bench-data', schema, nodeIds, minNodes: numNodes, timeoutMs: 600_000 });
   const hidden = hiddenFor(pre.encoder.features.length, targetParameters);
   const model = { kind: 'mlp', config: { hidden } };
-  await exchange({ transport, jobId: 'bench', round: 0, type: 'setup', nodeIds, minReplies: numNodes, timeoutMs: 600_000, config: { datasetKey: 'bench-data', encoder: JSON.stringify(pre.encoder), model: JSON.stringify(model), seed: 1 } });
   const initial = createModel('mlp', pre.encoder.features.length, { hidden }, deriveRandom(1, 'init')).getParameters();
   const train = { epochs: 1, batchSize: 32, lr: 0.01, optimizer: 'adam' as const, l2: 1e-3, classWeights: 'none' as const };
+  let jobs = 0;
+  // every run is a job of its own, as a real one: the nodes set it up (not timed), and its first
+  // secure session agrees the job's pair keys (k X25519 agreements per node, timed)
   const run = async (mode: AggregationMode, numRounds: number) => {
+    const jobId = `bench-${++jobs}`;
+    await exchange({ transport, jobId, round: 0, type: 'setup', nodeIds, minReplies: numNodes, timeoutMs: 600_000, config: { datasetKey: 'bench-data', encoder: JSON.stringify(pre.encoder), model: JSON.stringify(model), seed: 1 } });
     const startCpu = cpuMs();
     const startWall = performance.now();
-    const result = await runRounds({ transport, strategy: createStrategy('fedavg'), jobId: 'bench', seed: 1, rounds: numRounds, initialParameters: initial, train, minNodes: numNodes, timeoutMs: 600_000, aggregation: mode, totalRows: pre.numRows });
+    const result = await runRounds({ transport, strategy: createStrategy('fedavg'), jobId, seed: 1, rounds: numRounds, initialParameters: initial, train, minNodes: numNodes, timeoutMs: 600_000, aggregation: mode, totalRows: pre.numRows });
     return { cpuMsPerRound: (cpuMs() - startCpu) / numRounds, wallMsPerRound: (performance.now() - startWall) / numRounds, result };
   };
   const modes: Record<'plain' | 'secure' | 'classic', AggregationMode> = { plain: { kind: 'plain' }, secure: { kind: 'secure' }, classic: { kind: 'secure', neighbours: numNodes - 1 } };
-  const out: Record<string, { cpuMsPerRound: number; wallMsPerRound: number; auc: number }> = {};
   for (const name of ['plain', 'secure'] as const) await run(modes[name], 1); // warm-up (JIT, OpenSSL)
-  // alternate the modes so that a change of machine load hits both alike
-  const samples: Record<'plain' | 'secure', { cpu: number[]; wall: number[]; auc: number }> = { plain: { cpu: [], wall: [], auc: 0 }, secure: { cpu: [], wall: [], auc: 0 } };
-  for (let rep = 0; rep < 3; rep++) {
-    for (const name of ['plain', 'secure'] as const) {
-      const r = await run(modes[name], rounds);
-      samples[name].cpu.push(r.cpuMsPerRound);
-      samples[name].wall.push(r.wallMsPerRound);
-      samples[name].auc = r.result.history[r.result.history.length - 1].metrics?.auc ?? NaN;
+  const measures: JobMeasure[] = [];
+  for (const rounds of jobLengths) {
+    // alternate the modes so that a change of machine load hits both alike
+    const samples: Record<'plain' | 'secure', { cpu: number[]; wall: number[]; auc: number }> = { plain: { cpu: [], wall: [], auc: 0 }, secure: { cpu: [], wall: [], auc: 0 } };
+    for (let rep = 0; rep < options.repeats; rep++) {
+      for (const name of ['plain', 'secure'] as const) {
+        const r = await run(modes[name], rounds);
+        samples[name].cpu.push(r.cpuMsPerRound);
+        samples[name].wall.push(r.wallMsPerRound);
+        samples[name].auc = r.result.history[r.result.history.length - 1].metrics?.auc ?? NaN;
+      }
     }
+    const out = Object.fromEntries((['plain', 'secure'] as const).map((name) => [name, { cpuMsPerRound: round(median(samples[name].cpu)), wallMsPerRound: round(median(samples[name].wall)), auc: round(samples[name].auc, 4) }])) as Pick<JobMeasure, 'plain' | 'secure'>;
+    measures.push({
+      rounds,
+      // secure: R rounds need R + 1 SecAgg sessions (round r's evaluation rides with round r + 1's training)
+      secaggSessionsPerRound: round((rounds + 1) / rounds, 2),
+      ...out,
+      ratioCpu: round(out.secure.cpuMsPerRound / out.plain.cpuMsPerRound, 2),
+      ratioWall: round(out.secure.wallMsPerRound / out.plain.wallMsPerRound, 2),
+      meetsTarget: out.secure.cpuMsPerRound <= 3 * out.plain.cpuMsPerRound,
+    });
   }
-  for (const name of ['plain', 'secure'] as const) {
-    out[name] = { cpuMsPerRound: round(median(samples[name].cpu)), wallMsPerRound: round(median(samples[name].wall)), auc: round(samples[name].auc, 4) };
-  }
-  // for reference: classic SecAgg (every pair of nodes), one repeat
-  const classic = options.classic ? await run(modes.classic, rounds) : undefined;
+  // for reference: classic SecAgg (every pair of nodes), one job of the shortest length
+  const shortest = Math.min(...jobLengths);
+  const classic = options.classic ? await run(modes.classic, shortest) : undefined;
+  const plainShort = measures.find((m) => m.rounds === shortest)!.plain.cpuMsPerRound;
   await transport.close();
   const secagg = defaultSecAggParameters(numNodes);
   return {
-    data, trainRowsPerNode: round((pre.numRows * 0.8) / numNodes, 1), numNodes, hidden, numParameters: initial.length, features: pre.encoder.features.length, rounds, repeats: 3,
+    data, trainRowsPerNode: round((pre.numRows * 0.8) / numNodes, 1), numNodes, hidden, numParameters: initial.length, features: pre.encoder.features.length, repeats: options.repeats,
     secaggDefaults: secagg,
-    // secure: R rounds need R + 1 SecAgg sessions (round r's evaluation rides with round r + 1's training)
-    secaggSessionsPerRound: round((rounds + 1) / rounds, 2),
-    plain: out.plain, secure: out.secure,
-    ratioCpu: round(out.secure.cpuMsPerRound / out.plain.cpuMsPerRound, 2),
-    ratioWall: round(out.secure.wallMsPerRound / out.plain.wallMsPerRound, 2),
-    ...(classic ? { classicSecAgg: { neighbours: numNodes - 1, threshold: Math.floor(numNodes / 2) + 1, cpuMsPerRound: round(classic.cpuMsPerRound), ratioCpu: round(classic.cpuMsPerRound / out.plain.cpuMsPerRound, 2) } } : {}),
-    meetsTarget: out.secure.cpuMsPerRound <= 3 * out.plain.cpuMsPerRound,
-    // X25519 agreements per node: k per session for the masks; k per job for the share keys
-    // (kept for the job with the job's graph), so 2k in a job's first session only
-    x25519PerNodePerSession: secagg.neighbours ?? numNodes - 1,
+    jobs: measures,
+    ...(classic ? { classicSecAgg: { rounds: shortest, neighbours: numNodes - 1, threshold: Math.floor(numNodes / 2) + 1, cpuMsPerRound: round(classic.cpuMsPerRound), ratioCpu: round(classic.cpuMsPerRound / plainShort, 2) } } : {}),
+    // X25519 agreements per node: k in a job's first session (the job's pair keys), none after
+    x25519PerNodePerJob: secagg.neighbours ?? numNodes - 1,
   };
 }
 
@@ -151,10 +174,13 @@ async function scenario(name: string, numClients: number, vectorLength: number, 
 
 async function main(): Promise<void> {
   const numNodes = quick ? 20 : 100;
-  const real = await realRounds(numNodes, quick ? 2000 : 10_000, quick ? 2 : 5, 'german', { classic: true });
-  // the same at the larger data set (about 36 training rows per node instead of 8): the secure
+  // the default job length (JOB_DEFAULTS.rounds) and a short job, where the job's first session
+  // (its X25519 agreements) and the extra session of the last evaluation weigh more
+  const lengths = quick ? [2] : [JOB_DEFAULTS.rounds, 5];
+  const real = await realRounds(numNodes, quick ? 2000 : 10_000, lengths, 'german', { classic: true, repeats: 3 });
+  // the same at the larger data set (about 28 training rows per node instead of 6): the secure
   // overhead per node is fixed, so more local work shrinks the ratio
-  const larger = await realRounds(numNodes, quick ? 2000 : 10_000, quick ? 2 : 5, 'credit_data', { classic: false });
+  const larger = await realRounds(numNodes, quick ? 2000 : 10_000, lengths, 'credit_data', { classic: false, repeats: 3 });
   const scenarios = [
     await scenario(`secaggplus-${numNodes}x10000-drop30`, numNodes, quick ? 1000 : 10_000, 0.3),
     await scenario(`secaggplus-${quick ? 200 : 1000}x10000-drop30`, quick ? 200 : 1000, quick ? 1000 : 10_000, 0.3),
