@@ -100,9 +100,13 @@ export function sealPairSeeds(recoveryKey: Uint8Array, entries: readonly PairSee
   return out;
 }
 
+/** The session part of the associated data, for the session seen last (32 boxes per client). */
+let lastShareSession: { sessionId: string; prefix: Buffer } | undefined;
+
 /** Associated data of the bundle sent from `sender` to `recipient`: a re-routed box fails. */
 export function shareAssociatedData(sessionId: string, sender: number, recipient: number): Uint8Array {
-  return encoder.encode(`${PREFIX}/share/${sessionId}/${sender}->${recipient}`);
+  if (lastShareSession?.sessionId !== sessionId) lastShareSession = { sessionId, prefix: Buffer.from(`${PREFIX}/share/${sessionId}/`) };
+  return Buffer.concat([lastShareSession.prefix, Buffer.from(`${sender}->${recipient}`)]);
 }
 
 function commitment(purpose: string, secret: Uint8Array, sessionId: string, clientIndex: number): Uint8Array {

@@ -118,9 +118,26 @@ export function parseConfig(value: unknown): SecAggConfig {
   return config;
 }
 
-/** The graph of a session (complete for classic SecAgg), rebuilt from its public seed. */
+/** Graphs built lately (a job keeps one graph for all its sessions), most recent last. */
+const graphs = new Map<string, SecAggGraph>();
+const MAX_CACHED_GRAPHS = 16;
+
+/**
+ * The graph of a session (complete for classic SecAgg), rebuilt from its public seed. Every
+ * stage of every session of a job asks for the same graph, so the last few are kept (graphs
+ * are read-only).
+ */
 export function sessionGraph(config: SecAggConfig): SecAggGraph {
-  return buildGraph({ numClients: config.numClients, numNeighbours: config.numNeighbours, seed: config.graphSeed });
+  const key = `${config.numClients}/${config.numNeighbours}/${config.graphSeed}`;
+  let graph = graphs.get(key);
+  if (graph === undefined) {
+    graph = buildGraph({ numClients: config.numClients, numNeighbours: config.numNeighbours, seed: config.graphSeed });
+    if (graphs.size >= MAX_CACHED_GRAPHS) graphs.delete(graphs.keys().next().value as string);
+  } else {
+    graphs.delete(key);
+  }
+  graphs.set(key, graph);
+  return graph;
 }
 
 /** What a client advertises in 'setup'. */

@@ -6,7 +6,7 @@
  */
 import { createCipheriv, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { pairKey, sealPairSeeds, sessionPairKeys } from '../../src/secagg/keys.js';
+import { pairKey, sealPairSeeds, sessionPairKeys, shareAssociatedData } from '../../src/secagg/keys.js';
 
 const secret = Uint8Array.from({ length: 32 }, (_, k) => (k * 37 + 11) & 0xff);
 const nonceA = new Uint8Array(32).fill(0xa1);
@@ -33,6 +33,15 @@ describe('secure-aggregation key schedule', () => {
     ];
     const all = variants.flatMap((v) => [hex(v.pairSeed), hex(v.shareKey)]);
     expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('binds a share bundle to its session and direction', () => {
+    const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+    // alternating sessions: the cached session part must follow
+    for (const session of ['s-1', 's-2', 's-1']) {
+      expect(text(shareAssociatedData(session, 3, 17))).toBe(`fedcredit/secagg/v1/share/${session}/3->17`);
+      expect(text(shareAssociatedData(session, 17, 3))).toBe(`fedcredit/secagg/v1/share/${session}/17->3`);
+    }
   });
 
   it('seals pair seeds with the AES-256-CTR keystream of the recovery key at blocks 2·peer, 2·peer + 1', () => {
