@@ -118,7 +118,8 @@ export function secAggMod(options: { paillier?: PaillierModOptions; keyLifetime?
       for (const p of held) { input.set(p!, offset); offset += p!.length; }
     }
     // every part carries the masking request; only the one that completes the input decodes it
-    const step = maskInput(state, decodeSecAgg(requestText), input);
+    // `input` was made here for this (the encoded contribution, or the parts put together)
+    const step = maskInput(state, decodeSecAgg(requestText), input, { inPlace: true });
     remember(id, step.state);
     // the masked vector travels as raw u32 words (an array), the rest of the reply as JSON
     const { maskedInput, ...head } = step.reply;

@@ -257,8 +257,10 @@ function openShares(state: ClientState, value: unknown): HeldShares[] {
  *
  * over the peers j whose shares arrived (the server's U2 within the neighbourhood), with s_ij
  * the pair seed derived in 'shareKeys'. The pairwise terms cancel in the sum over survivors.
+ * `input` is left as it is unless `options.inPlace` lets the client mask it where it lies
+ * (saves a copy for a caller that built it for this purpose).
  */
-export function maskInput(state: ClientState, request: unknown, input: Uint32Array): ClientStep<MaskedInputReply> {
+export function maskInput(state: ClientState, request: unknown, input: Uint32Array, options: { inPlace?: boolean } = {}): ClientStep<MaskedInputReply> {
   requireStage(state, 'shareKeys');
   const { config, clientIndex: self } = state;
   if (!(input instanceof Uint32Array)) throw new TypeError('input: expected a Uint32Array of ring elements');
@@ -272,7 +274,8 @@ export function maskInput(state: ClientState, request: unknown, input: Uint32Arr
   expectStage(r.stage, 'collectMasked', 'request');
   if (r.clientIndex !== self) fail('SECAGG_INCONSISTENT', `request.clientIndex: addressed to ${String(r.clientIndex)}, this is ${self}`);
   const heldShares = openShares(state, r.encryptedShares);
-  const masked = input.slice();
+  // a caller that owns `input` and no longer needs it may let it be masked where it lies
+  const masked = options.inPlace === true ? input : input.slice();
   addMask(masked, state.maskSeed!, 1, config.ringBits);
   const seeds = new Map(state.peerKeys!.map((p) => [p.peer, p.pairSeed]));
   for (const { owner } of heldShares) addMask(masked, seeds.get(owner)!, owner > self ? 1 : -1, config.ringBits);

@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildGraph, neighbours } from '../../src/secagg/graph.js';
 import { quantize } from '../../src/secagg/quantize.js';
+import { maskInput, unmask } from '../../src/secagg/client.js';
 import { reconstruct } from '../../src/secagg/reconstruct.js';
+import { sumMasked } from '../../src/secagg/server.js';
 import { secureSum } from '../../src/secagg/simulate.js';
 import { ringSum, runSession } from './driver.js';
 import { CHI2_255_P1E6, chiSquareUniform } from './stats.js';
@@ -92,6 +94,24 @@ describe('masked sum equals the plain (quantized) sum', () => {
     expect(r.included).toEqual([0, 2, 3]);
     expect(r.dropped).toEqual([1]);
     expect(r.responders).toEqual([0, 3]);
+  });
+});
+
+describe('masking in place', () => {
+  it('leaves the input alone by default, masks the caller’s own array with inPlace, and the sum is the same', async () => {
+    const s = await runSession({ numClients: 4, threshold: 3, vectorLength: 8 }, 'collectMasked');
+    const replies = s.routed.requests.map((request, i) => {
+      const input = s.inputs[request.clientIndex].slice();
+      const inPlace = i % 2 === 0;
+      const step = maskInput(s.stateAt.get(request.clientIndex)!, request, input, { inPlace });
+      if (inPlace) expect(step.reply.maskedInput).toBe(input);
+      else expect(input).toEqual(s.inputs[request.clientIndex]);
+      expect(step.reply.maskedInput).not.toEqual(s.inputs[request.clientIndex]);
+      return step;
+    });
+    const summed = sumMasked(s.routed.state, replies.map((r) => r.reply));
+    const unmasked = summed.requests.map((q) => unmask(replies.find((r) => r.reply.clientIndex === q.clientIndex)!.state, q).reply);
+    expect((await reconstruct(summed.state, unmasked)).sum).toEqual(ringSum(s.inputs));
   });
 });
 
