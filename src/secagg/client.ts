@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type X25519KeyPair, KEY_BYTES, NONCE_BYTES, addMask, aeadDecrypt, aeadEncrypt, generateX25519KeyPair, wipe, x25519Agreement } from './crypto.js';
-import { SESSION_NONCE_BYTES, maskSeedCommitment, pairKey, recoveryKeyCommitment, sealPairSeeds, sessionPairKeys, shareAssociatedData } from './keys.js';
+import { type PairKeys, SESSION_NONCE_BYTES, maskSeedCommitment, pairKeys, recoveryKeyCommitment, sealPairSeeds, sessionPairSeed, shareAssociatedData } from './keys.js';
 import { splitSecret } from './shamir.js';
 import {
   type AdvertiseKeysReply,
@@ -30,11 +30,11 @@ import { expectArray, expectBytes, expectIndex, expectIndexList, expectRecord, e
 
 /**
  * A client's key pair c kept for several sessions (a node keeps one per job), with the pair
- * key PRK it derived with each peer's c^PK. Every session derives its own pair seeds and share
- * keys from the cached pair keys and both clients' fresh session nonces (keys.ts), so a pair
- * that meets again in the job agrees no new X25519 secret, and the protocol never reveals c^SK
- * or a pair key (dropout recovery reveals the session's recovery key σ_i, which unseals that
- * session's pair seeds only). Self-mask seeds b_i and recovery keys σ_i are fresh per session.
+ * keys it derived with each peer's c^PK. Every session derives its own pair seeds from the
+ * cached pair keys and both clients' fresh session nonces (keys.ts), so a pair that meets again
+ * in the job agrees no new X25519 secret, and the protocol never reveals c^SK or a pair key
+ * (dropout recovery reveals the session's recovery key σ_i, which unseals that session's pair
+ * seeds only). Self-mask seeds b_i and recovery keys σ_i are fresh per session.
  * The price is forward secrecy within the keys' lifetime: whoever later steals this client's
  * c^SK and holds the server's transcript can recompute the client's pair seeds of every session
  * of the job and, with its self-mask seeds (which the server learns for every session the client
@@ -43,8 +43,8 @@ import { expectArray, expectBytes, expectIndex, expectIndexList, expectRecord, e
  */
 export interface ChannelKeys {
   readonly keyPair: X25519KeyPair;
-  /** PRK of the pair (keys.ts `pairKey`) by the peer key's hex. */
-  readonly agreed: Map<string, Uint8Array>;
+  /** The pair keys (keys.ts `pairKeys`) by the peer key's hex. */
+  readonly agreed: Map<string, PairKeys>;
 }
 
 /** Most peer secrets a {@link ChannelKeys} keeps (the oldest go first). */
@@ -57,7 +57,7 @@ export function createChannelKeys(): ChannelKeys {
 
 /** Wipe a {@link ChannelKeys}: its private key and every agreed secret. */
 export function wipeChannelKeys(channel: ChannelKeys): void {
-  for (const secret of channel.agreed.values()) wipe(secret);
+  for (const keys of channel.agreed.values()) wipe(keys.prk, keys.shareKey);
   channel.agreed.clear();
   wipe(channel.keyPair.privateKey);
 }
@@ -184,18 +184,20 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
   let agree: ((peerPublicKey: Uint8Array) => Uint8Array) | undefined;
   const peerKeys = peers.map((peer) => {
     const hex = cached === undefined ? '' : Buffer.from(peer.publicKey).toString('hex');
-    let prk = cached?.agreed.get(hex);
-    if (prk === undefined) {
+    let keys = cached?.agreed.get(hex);
+    if (keys === undefined) {
       // the channel's own private key has an OpenSSL handle already (no re-import)
       agree ??= x25519Agreement(cached?.keyPair.privateKey ?? state.keyPair.privateKey);
       const shared = agree(peer.publicKey);
-      prk = pairKey(shared);
+      keys = pairKeys(shared);
       wipe(shared);
-      if (cached !== undefined) remember(cached, hex, prk);
+      if (cached !== undefined) remember(cached, hex, keys);
     }
-    const keys = sessionPairKeys(prk, config.sessionId, self, state.sessionNonce, peer.clientIndex, peer.sessionNonce);
-    if (cached === undefined) wipe(prk);
-    return { peer: peer.clientIndex, ...keys };
+    const pairSeed = sessionPairSeed(keys.prk, config.sessionId, self, state.sessionNonce, peer.clientIndex, peer.sessionNonce);
+    // the state's copy of the share key is wiped after masking; the channel keeps its own
+    const shareKey = cached === undefined ? keys.shareKey : keys.shareKey.slice();
+    if (cached === undefined) wipe(keys.prk);
+    return { peer: peer.clientIndex, shareKey, pairSeed };
   });
   const sealedSeeds = sealPairSeeds(recoveryKey, peerKeys.map((p) => ({ peer: p.peer, seed: p.pairSeed })));
   const encryptedShares = peers.map((peer, k) => {
@@ -215,11 +217,11 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
   };
 }
 
-function remember(channel: ChannelKeys, hex: string, secret: Uint8Array): void {
-  channel.agreed.set(hex, secret);
+function remember(channel: ChannelKeys, hex: string, keys: PairKeys): void {
+  channel.agreed.set(hex, keys);
   while (channel.agreed.size > MAX_CHANNEL_PEERS) {
-    const [oldest, value] = channel.agreed.entries().next().value as [string, Uint8Array];
-    wipe(value);
+    const [oldest, value] = channel.agreed.entries().next().value as [string, PairKeys];
+    wipe(value.prk, value.shareKey);
     channel.agreed.delete(oldest);
   }
 }

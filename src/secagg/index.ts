@@ -63,7 +63,7 @@ export {
   parseConfig,
   sessionGraph,
 } from './stages.js';
-export { SESSION_NONCE_BYTES, maskSeedCommitment, pairKey, recoveryKeyCommitment, sealPairSeeds, sessionPairKeys, shareAssociatedData, type PairSeedEntry, type SessionPairKeys } from './keys.js';
+export { SESSION_NONCE_BYTES, maskSeedCommitment, pairKeys, recoveryKeyCommitment, sealPairSeeds, sessionPairSeed, shareAssociatedData, type PairKeys, type PairSeedEntry } from './keys.js';
 export { type ChannelKeys, type ClientState, type ClientStep, type HeldShares, advertiseKeys, createChannelKeys, maskInput, shareKeys, unmask, wipeChannelKeys } from './client.js';
 export { type ServerState, type ServerStep, collectKeys, routeShares, setupSession, sumMasked } from './server.js';
 export { type AggregationResult, reconstruct } from './reconstruct.js';

@@ -4,14 +4,17 @@
  * ciphertext is bound to. Client and server must derive exactly the same bytes, so these live
  * in one place.
  *
- * - Pair key: PRK_ij = HKDF-Extract(fixed salt, X25519(c_i^SK, c_j^PK)), one per pair for as
- *   long as the two key pairs live (a node keeps its key pair for a job).
- * - Session keys: HKDF-Expand(PRK_ij, info, 64) with `info` naming the unordered pair, the
- *   session and both clients' fresh session nonces; bytes 0–31 are the pairwise mask seed s_ij,
- *   bytes 32–63 the AES-GCM key of the share bundles between i and j. HKDF-Expand is HMAC keyed
- *   by PRK (a PRF), so the keys of different sessions are independent: revealing s_ij of one
- *   session (dropout recovery) says nothing about another. The nonces make each session's keys
- *   fresh even if a server reused a session id, as long as one of the two clients is honest.
+ * - Pair keys: PRK_ij = HKDF-Extract(fixed salt, X25519(c_i^SK, c_j^PK)) and the pair's share
+ *   key HKDF-Expand(PRK_ij, "share-key", 32), the AES-256-GCM key of the share bundles between
+ *   i and j, for as long as the two key pairs live (a node keeps its key pair for a job). Every
+ *   bundle has a fresh random nonce and its session and direction as associated data, so a box
+ *   cannot be replayed into another session or sent back.
+ * - Pair seed of a session: s_ij = HKDF-Expand(PRK_ij, info, 32) with `info` naming the
+ *   unordered pair, the session and both clients' fresh session nonces. HKDF-Expand is HMAC
+ *   keyed by PRK (a PRF), so the seeds of different sessions are independent: revealing s_ij of
+ *   one session (dropout recovery) says nothing about another. The nonces make each session's
+ *   seeds fresh even if a server reused a session id, as long as one of the two clients is
+ *   honest.
  * - Sealed pair seeds: client i publishes, for each neighbour j, s_ij ⊕ AES-256-CTR_{σ_i}(2j)
  *   under a recovery key σ_i drawn fresh for the session and Shamir-shared like the self-mask
  *   seed. When i drops after masking, the server rebuilds σ_i from t shares and unseals exactly
@@ -31,33 +34,35 @@ const PAIR_SALT = encoder.encode(`${PREFIX}/pair-secret`);
 /** Bytes of a client's session nonce. */
 export const SESSION_NONCE_BYTES = 32;
 
-/** PRK_ij of a pair, from the X25519 secret X25519(c_i^SK, c_j^PK) (HKDF-Extract). */
-export function pairKey(sharedSecret: Uint8Array): Uint8Array {
-  return hkdfExtract(PAIR_SALT, sharedSecret);
-}
-
-/** The two keys a pair derives for one session. */
-export interface SessionPairKeys {
-  /** s_ij: seed of the pairwise mask. */
-  readonly pairSeed: Uint8Array;
+/** What a pair of clients derives once from its X25519 secret (see the file comment). */
+export interface PairKeys {
+  /** PRK_ij: the HKDF key every session's pair seed is expanded from. */
+  readonly prk: Uint8Array;
   /** AES-256-GCM key of the share bundles between i and j. */
   readonly shareKey: Uint8Array;
 }
 
+/** The pair keys of i and j from their X25519 secret X25519(c_i^SK, c_j^PK). */
+export function pairKeys(sharedSecret: Uint8Array): PairKeys {
+  const prk = hkdfExtract(PAIR_SALT, sharedSecret);
+  return { prk, shareKey: hkdfExpand(prk, SHARE_KEY_INFO, KEY_BYTES) };
+}
+
+const SHARE_KEY_INFO = encoder.encode(`${PREFIX}/share-key`);
+
 /**
- * s_ij and the share key of clients i and j in a session, from their pair key and both session
- * nonces; symmetric in (i, nonce_i) ↔ (j, nonce_j).
+ * s_ij of clients i and j in a session, from their PRK and both session nonces; symmetric in
+ * (i, nonce_i) ↔ (j, nonce_j).
  */
-export function sessionPairKeys(prk: Uint8Array, sessionId: string, i: number, nonceI: Uint8Array, j: number, nonceJ: Uint8Array): SessionPairKeys {
+export function sessionPairSeed(prk: Uint8Array, sessionId: string, i: number, nonceI: Uint8Array, j: number, nonceJ: Uint8Array): Uint8Array {
   const [lo, loNonce, hi, hiNonce] = i < j ? [i, nonceI, j, nonceJ] : [j, nonceJ, i, nonceI];
-  const label = encoder.encode(`${PREFIX}/session-pair/${lo}/${hi}/${sessionId}`);
+  const label = Buffer.from(`${PREFIX}/pair-seed/${lo}/${hi}/${sessionId}`);
   const info = new Uint8Array(label.length + 1 + 2 * SESSION_NONCE_BYTES);
   info.set(label, 0);
   // a zero byte ends the text; the nonces have a fixed length, so the encoding is unambiguous
   info.set(loNonce, label.length + 1);
   info.set(hiNonce, label.length + 1 + SESSION_NONCE_BYTES);
-  const okm = hkdfExpand(prk, info, 2 * KEY_BYTES);
-  return { pairSeed: okm.slice(0, KEY_BYTES), shareKey: okm.slice(KEY_BYTES) };
+  return hkdfExpand(prk, info, KEY_BYTES);
 }
 
 /** One pair seed to seal or unseal: client i's seed with neighbour `peer`. */

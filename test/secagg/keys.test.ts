@@ -1,12 +1,12 @@
 /**
  * The key schedule (src/secagg/keys.ts): standard HKDF-SHA256 (checked against node:crypto's
- * own hkdfSync) with one fixed salt, and the pair, session and both session nonces in `info`,
- * so one pair key gives both ends the same keys, and independent keys to every session; the
+ * own hkdfSync) with one fixed salt: one share key per pair, and a pair seed per session with
+ * the pair, session and both session nonces in `info`, the same at both ends; the
  * seal of a pair seed is an involution keyed by the recovery key and the peer.
  */
 import { createCipheriv, hkdfSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { pairKey, sealPairSeeds, sessionPairKeys, shareAssociatedData } from '../../src/secagg/keys.js';
+import { pairKeys, sealPairSeeds, sessionPairSeed, shareAssociatedData } from '../../src/secagg/keys.js';
 
 const secret = Uint8Array.from({ length: 32 }, (_, k) => (k * 37 + 11) & 0xff);
 const nonceA = new Uint8Array(32).fill(0xa1);
@@ -14,24 +14,23 @@ const nonceB = new Uint8Array(32).fill(0xb2);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('secure-aggregation key schedule', () => {
-  it('is HKDF-SHA256 with the fixed salt and the pair, session and nonces as info', () => {
-    const info = Buffer.concat([Buffer.from('fedcredit/secagg/v1/session-pair/2/5/round-7'), Buffer.of(0), nonceB, nonceA]);
-    const expected = new Uint8Array(hkdfSync('sha256', secret, 'fedcredit/secagg/v1/pair-secret', info, 64));
+  it('is HKDF-SHA256 with the fixed salt: a share key per pair, a seed per session with the pair, session and nonces as info', () => {
+    const keys = pairKeys(secret);
+    expect(hex(keys.shareKey)).toBe(hex(new Uint8Array(hkdfSync('sha256', secret, 'fedcredit/secagg/v1/pair-secret', 'fedcredit/secagg/v1/share-key', 32))));
+    const info = Buffer.concat([Buffer.from('fedcredit/secagg/v1/pair-seed/2/5/round-7'), Buffer.of(0), nonceB, nonceA]);
+    const expected = new Uint8Array(hkdfSync('sha256', secret, 'fedcredit/secagg/v1/pair-secret', info, 32));
     // client 2 holds nonce B and client 5 nonce A; the lower index's nonce comes first
-    const keys = sessionPairKeys(pairKey(secret), 'round-7', 5, nonceA, 2, nonceB);
-    expect(hex(keys.pairSeed)).toBe(hex(expected.subarray(0, 32)));
-    expect(hex(keys.shareKey)).toBe(hex(expected.subarray(32)));
+    expect(hex(sessionPairSeed(keys.prk, 'round-7', 5, nonceA, 2, nonceB))).toBe(hex(expected));
   });
 
-  it('gives both ends of a pair the same keys, and other keys to other sessions, nonces and pairs', () => {
-    const prk = pairKey(secret);
-    const at = (s: string, i: number, ni: Uint8Array, j: number, nj: Uint8Array) => sessionPairKeys(prk, s, i, ni, j, nj);
-    expect(at('s', 3, nonceA, 9, nonceB)).toEqual(at('s', 9, nonceB, 3, nonceA));
-    const variants = [
+  it('gives both ends of a pair the same seed, and other seeds to other sessions, nonces and pairs', () => {
+    const { prk, shareKey } = pairKeys(secret);
+    const at = (s: string, i: number, ni: Uint8Array, j: number, nj: Uint8Array) => hex(sessionPairSeed(prk, s, i, ni, j, nj));
+    expect(at('s', 3, nonceA, 9, nonceB)).toBe(at('s', 9, nonceB, 3, nonceA));
+    const all = [
       at('s', 3, nonceA, 9, nonceB), at('t', 3, nonceA, 9, nonceB), at('s', 3, nonceB, 9, nonceA),
-      at('s', 3, nonceA, 9, nonceA), at('s', 3, nonceA, 8, nonceB), at('s', 39, nonceA, 9, nonceB),
+      at('s', 3, nonceA, 9, nonceA), at('s', 3, nonceA, 8, nonceB), at('s', 39, nonceA, 9, nonceB), hex(shareKey),
     ];
-    const all = variants.flatMap((v) => [hex(v.pairSeed), hex(v.shareKey)]);
     expect(new Set(all).size).toBe(all.length);
   });
 
