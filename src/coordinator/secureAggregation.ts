@@ -32,9 +32,9 @@ export function defaultSecAggParameters(n: number): { neighbours?: number; thres
 /**
  * The seed of a job's SecAgg+ graph: drawn from this coordinator's secret and the job id, so
  * that every session of the job over the same nodes uses the same random graph and a node
- * meets the same neighbours each round (their share-encryption secrets are then agreed once per
+ * meets the same neighbours each round (their pair keys are then agreed once per
  * job, see secAggMod). The graph stays random and independent of which nodes an adversary
- * holds; masking keys and self-mask seeds are fresh every session.
+ * holds; session nonces, pair seeds, self-mask seeds and recovery keys are fresh every session.
  */
 const GRAPH_SECRET = randomBytes(32);
 export function jobGraphSeed(jobId: string): string {

@@ -23,7 +23,7 @@ import { paillierMod, type PaillierModOptions } from './paillierMod.js';
 const MAX_SESSIONS = 64;
 /** Exchanges one session may carry (see secureExchangeJoint). */
 const MAX_PARTS = 8;
-/** Jobs whose share-encryption keys a node keeps at most, and for how long unused. */
+/** Jobs whose key pairs (and pair keys) a node keeps at most, and for how long unused. */
 const MAX_CHANNELS = 16;
 const CHANNEL_IDLE_MS = 30 * 60_000;
 

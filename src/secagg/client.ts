@@ -50,7 +50,7 @@ export interface ChannelKeys {
 /** Most peer secrets a {@link ChannelKeys} keeps (the oldest go first). */
 const MAX_CHANNEL_PEERS = 4096;
 
-/** A fresh share-encryption key pair to use across sessions. */
+/** A fresh key pair to use across sessions. */
 export function createChannelKeys(): ChannelKeys {
   return { keyPair: generateX25519KeyPair(), agreed: new Map() };
 }
