@@ -16,10 +16,6 @@
  * functions' own validation.
  */
 
-function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
-
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 function wordsToBytes(words: Uint32Array): Uint8Array {

@@ -12,7 +12,7 @@
 import { SESSION_NONCE_BYTES } from './keys.js';
 import { type AdvertisedKeys, type CollectMaskedRequest, type SecAggConfig, type SecAggStage, type SessionOptions, type SetupRequest, type ShareKeysRequest, type UnmaskRequest, COMMITMENT_BYTES, SHARE_CIPHERTEXT_BYTES, createConfig, sessionGraph } from './stages.js';
 import { type SecAggGraph, neighbours } from './graph.js';
-import { isUsableX25519PublicKey } from './crypto.js';
+import { KEY_BYTES, isUsableX25519PublicKey } from './crypto.js';
 import { SecAggError } from './errors.js';
 import { addRing } from './quantize.js';
 import { expectArray, expectBytes, expectIndex, expectRecord, expectRingVector, expectStage, fail, sameIndices } from './validate.js';
@@ -162,7 +162,7 @@ export function routeShares(state: ServerState, replies: readonly unknown[]): Se
       const to = expectIndex(e.peer, `${name}.peer`, config.numClients);
       if (bundles.has(to)) fail('SECAGG_DUPLICATE', `two bundles for client ${to}`, clientIndex);
       bundles.set(to, expectBytes(e.ciphertext, `${name}.ciphertext`, SHARE_CIPHERTEXT_BYTES).slice());
-      sealed.set(to, expectBytes(e.sealedSeed, `${name}.sealedSeed`, COMMITMENT_BYTES).slice());
+      sealed.set(to, expectBytes(e.sealedSeed, `${name}.sealedSeed`, KEY_BYTES).slice());
     }
     if (!sameIndices([...bundles.keys()].sort((a, b) => a - b), expected)) {
       fail('SECAGG_INCONSISTENT', `client ${clientIndex} must send one bundle to each of its ${expected.length} advertised neighbours`, clientIndex);

@@ -82,6 +82,9 @@ describe('routeShares', () => {
     ['two bundles for one peer', (r) => r.map((x, i) => (i === 1 ? { ...x, encryptedShares: [x.encryptedShares[0], x.encryptedShares[0], ...x.encryptedShares.slice(2)] } : x)), [[1, 'SECAGG_DUPLICATE']]],
     ['a short commitment', (r) => r.map((x, i) => (i === 2 ? { ...x, maskSeedCommitment: new Uint8Array(31) } : x)), [[2, 'SECAGG_WRONG_LENGTH']]],
     ['a long ciphertext', (r) => r.map((x, i) => (i === 2 ? { ...x, encryptedShares: [{ ...x.encryptedShares[0], ciphertext: new Uint8Array(200) }, ...x.encryptedShares.slice(1)] } : x)), [[2, 'SECAGG_WRONG_LENGTH']]],
+    ['a short recovery-key commitment', (r) => r.map((x, i) => (i === 3 ? { ...x, recoveryKeyCommitment: new Uint8Array(16) } : x)), [[3, 'SECAGG_WRONG_LENGTH']]],
+    ['a short sealed seed', (r) => r.map((x, i) => (i === 4 ? { ...x, encryptedShares: [{ ...x.encryptedShares[0], sealedSeed: new Uint8Array(31) }, ...x.encryptedShares.slice(1)] } : x)), [[4, 'SECAGG_WRONG_LENGTH']]],
+    ['a bundle without its sealed seed', (r) => r.map((x, i) => (i === 4 ? { ...x, encryptedShares: [{ peer: x.encryptedShares[0].peer, ciphertext: x.encryptedShares[0].ciphertext }, ...x.encryptedShares.slice(1)] } : x)), [[4, 'SECAGG_MALFORMED']]],
   ];
   it.each(cases)('%s', async (_name, tamper, expected) => {
     const s = await runSession({ numClients: 6, threshold: 3, vectorLength: 4 }, 'collectMasked');
