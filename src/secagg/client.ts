@@ -9,7 +9,7 @@
  * asking for both shares (b_j and s_j^SK) of the same peer.
  */
 import { randomBytes } from 'node:crypto';
-import { type X25519KeyPair, KEY_BYTES, NONCE_BYTES, addMask, aeadDecrypt, aeadEncrypt, generateX25519KeyPair, wipe, x25519Agreement } from './crypto.js';
+import { type X25519KeyPair, KEY_BYTES, NONCE_BYTES, addMasks, aeadDecrypt, aeadEncrypt, generateX25519KeyPair, wipe, x25519Agreement } from './crypto.js';
 import { type PairKeys, SESSION_NONCE_BYTES, maskSeedCommitment, pairKeys, recoveryKeyCommitment, sealPairSeeds, sessionPairSeed, shareAssociatedData } from './keys.js';
 import { splitSecret } from './shamir.js';
 import {
@@ -278,9 +278,8 @@ export function maskInput(state: ClientState, request: unknown, input: Uint32Arr
   const heldShares = openShares(state, r.encryptedShares);
   // a caller that owns `input` and no longer needs it may let it be masked where it lies
   const masked = options.inPlace === true ? input : input.slice();
-  addMask(masked, state.maskSeed!, 1, config.ringBits);
   const seeds = new Map(state.peerKeys!.map((p) => [p.peer, p.pairSeed]));
-  for (const { owner } of heldShares) addMask(masked, seeds.get(owner)!, owner > self ? 1 : -1, config.ringBits);
+  addMasks(masked, [{ seed: state.maskSeed!, sign: 1 }, ...heldShares.map(({ owner }) => ({ seed: seeds.get(owner)!, sign: owner > self ? (1 as const) : (-1 as const) }))], config.ringBits);
   wipe(state.maskSeed);
   for (const { shareKey, pairSeed } of state.peerKeys!) wipe(shareKey, pairSeed);
   const { maskSeed: _spent, peerKeys: _keys, ...rest } = state;

@@ -14,6 +14,8 @@ export {
   NONCE_BYTES,
   TAG_BYTES,
   addMask,
+  addMasks,
+  type SignedSeed,
   aeadDecrypt,
   aeadEncrypt,
   aesCtrKeystream,

@@ -10,7 +10,7 @@
  * against the commitment its owner sent in 'shareKeys', so a bad share yields a coded error,
  * never a silently wrong sum.
  */
-import { addMask, wipe } from './crypto.js';
+import { addMasks, wipe } from './crypto.js';
 import { SecAggError } from './errors.js';
 import { neighbours } from './graph.js';
 import { maskSeedCommitment, recoveryKeyCommitment, sealPairSeeds } from './keys.js';
@@ -121,14 +121,17 @@ export async function reconstruct(state: ServerState, replies: readonly unknown[
   }
   const sum = state.maskedSum.slice();
   const commitments = new Map(state.commitments.map((c) => [c.clientIndex, c.commitment]));
+  const selfMasks: Uint8Array[] = [];
   for (const j of state.maskedSenders) {
     const seed = await rebuild(seedShares.get(j), config.threshold, j, 'mask seed');
     if (!equalBytes(maskSeedCommitment(seed, config.sessionId, j), commitments.get(j)!)) {
+      wipe(seed, ...selfMasks);
       fail('SECAGG_RECONSTRUCTION_MISMATCH', `mask seed of client ${j} does not match its commitment`, j);
     }
-    addMask(sum, seed, -1, config.ringBits);
-    wipe(seed);
+    selfMasks.push(seed);
   }
+  addMasks(sum, selfMasks.map((seed) => ({ seed, sign: -1 as const })), config.ringBits);
+  wipe(...selfMasks);
   const recoveryCommitments = new Map(state.commitments.map((c) => [c.clientIndex, c.recoveryCommitment]));
   const sealedSeeds = new Map(state.sealedSeeds.map((s) => [s.clientIndex, new Map(s.seeds.map((e) => [e.peer, e.sealed]))]));
   for (const d of dropped) {
@@ -140,10 +143,8 @@ export async function reconstruct(state: ServerState, replies: readonly unknown[
     // every v ∈ U3 ∩ N(d) ⊆ U1 is a neighbour d sent a bundle to, so d sealed its seed with v (server.ts)
     const survivors = neighbours(graph, d).filter((v) => u3.has(v));
     const seeds = sealPairSeeds(recoveryKey, survivors.map((v) => ({ peer: v, seed: sealed.get(v)! })));
-    for (const [k, v] of survivors.entries()) {
-      // Survivor v added +PRG(s_vd) when d > v and −PRG(s_vd) when d < v: undo that.
-      addMask(sum, seeds[k], d > v ? -1 : 1, config.ringBits);
-    }
+    // Survivor v added +PRG(s_vd) when d > v and −PRG(s_vd) when d < v: undo that.
+    addMasks(sum, survivors.map((v, k) => ({ seed: seeds[k], sign: d > v ? (-1 as const) : (1 as const) })), config.ringBits);
     wipe(...seeds);
     wipe(recoveryKey);
   }

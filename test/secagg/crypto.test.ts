@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   addMask,
+  addMasks,
   aeadDecrypt,
   aeadEncrypt,
   aesCtrKeystream,
@@ -240,6 +242,26 @@ describe('addMask', () => {
     const acc = Uint32Array.of(0xffffffff);
     addMask(acc, seed, 1);
     expect(acc[0]).toBe((0xffffffff + mask) % 2 ** 32);
+  });
+
+  it('addMasks equals addMask applied to each mask in turn, for every sign pattern and ring size', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ seed: fc.uint8Array({ minLength: 32, maxLength: 32 }), sign: fc.constantFrom(1 as const, -1 as const) }), { maxLength: 7 }),
+        fc.constantFrom(32, 31, 8),
+        fc.integer({ min: 1, max: 40 }),
+        (masks, bits, length) => {
+          const x = Uint32Array.from({ length }, (_, k) => (k * 2654435761) % 2 ** bits);
+          const one = x.slice();
+          for (const { seed, sign } of masks) addMask(one, seed, sign, bits);
+          const both = x.slice();
+          addMasks(both, masks, bits);
+          expect(both).toEqual(one);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(() => addMasks(new Uint32Array(1), [{ seed: new Uint8Array(32), sign: 0 as 1 }])).toThrow(RangeError);
   });
 
   it('checks its arguments', () => {
