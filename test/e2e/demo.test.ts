@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FEDCREDIT_BIN } from '../../src/demo/processes.js';
-import { freePort, SEED_PAYLOAD } from './harness.js';
+import { freePortRun, SEED_PAYLOAD } from './harness.js';
 
 describe('fedcredit demo (what npm start runs)', () => {
   it('trains across separate processes, serves /predictCreditRisk, and stops every process on Ctrl-C', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'fedcredit-demo-')), 'demo');
-    const port = await freePort();
-    const nodePort = await freePort();
+    // the coordinator and the three lenders (the demo gives them consecutive ports)
+    const port = await freePortRun(4);
+    const nodePort = port + 1;
     const child = spawn(process.execPath, [FEDCREDIT_BIN, 'demo', '--dir', dir, '--port', String(port), '--node-port', String(nodePort), '--rounds', '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));

@@ -15,17 +15,28 @@ import { writeLenders, type DemoLender } from '../../src/demo/slices.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
-/** A port free right now on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * The first of `count` consecutive ports free right now on 127.0.0.1, below the kernel's
+ * ephemeral range (Linux: 32768 and up), so that no outgoing connection of the processes under
+ * test can take one of them between this check and their listen (ports next to a port the
+ * kernel just handed out are the next ones it hands out).
+ */
+export async function freePortRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - count));
+    let free = true;
+    for (let i = 0; i < count && free; i++) free = await canBind(base + i);
+    if (free) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found in 20000–32000`);
 }
 
 export interface Federation {
@@ -49,7 +60,8 @@ export async function startFederation(options: { numLenders?: number; onlineWind
   const numLenders = options.numLenders ?? 3;
   const dir = mkdtempSync(join(tmpdir(), 'fedcredit-e2e-'));
   const logDir = join(dir, 'logs');
-  const port = await freePort();
+  // the coordinator's and the lenders' ports, below the ephemeral range (see freePortRun)
+  const port = await freePortRun(1 + numLenders);
   let ca: Buffer | undefined;
   const tlsArgs: string[] = [];
   if (options.tls) {
@@ -60,8 +72,7 @@ export async function startFederation(options: { numLenders?: number; onlineWind
     tlsArgs.push('--tls-cert', join(certDir, 'coordinator.pem'), '--tls-key', join(certDir, 'coordinator.key'));
   }
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  const ports: number[] = [];
-  for (let i = 0; i < numLenders; i++) ports.push(await freePort());
+  const ports = Array.from({ length: numLenders }, (_, i) => port + 1 + i);
   const lenders = writeLenders(dir, { numLenders, basePort: 0, coordinator: url, ports });
   if (options.tls) for (const l of lenders) appendFileSync(l.config, `tls:\n  ca: ./certs/ca.pem\n`);
   if (options.privacyBudget) {
