@@ -7,6 +7,7 @@
  * checked, and a node never decrypts twice for one sum nor an "aggregate" of fewer than two
  * contributions.
  */
+import { setNewest } from '../boundedMap.js';
 import { generateX25519KeyPair, type X25519KeyPair } from '../secagg/crypto.js';
 import { generateKeyPair } from '../he/keys.js';
 import { PaillierPublicKey } from '../he/keys.js';
@@ -97,8 +98,7 @@ export function paillierMod(options: PaillierModOptions = {}) {
       if (typeof s.dealer !== 'string' || !holders.includes(s.dealer) || !holders.includes(self)) fail('dealer and this node must be holders');
       const id = idOf(message);
       if (sessions.has(id)) fail(`session ${id} exists already`, 'PAILLIER_WRONG_STAGE');
-      sessions.set(id, { holders, dealer: s.dealer as string, keyBits: keyBits as number, exchange: generateX25519KeyPair(), decrypted: new Set() });
-      while (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
+      setNewest(sessions, id, { holders, dealer: s.dealer as string, keyBits: keyBits as number, exchange: generateX25519KeyPair(), decrypted: new Set<string>() }, MAX_SESSIONS);
       return { stage: 'keys', publicKey: b64(sessions.get(id)!.exchange.publicKey) };
     }
     const session = sessionOf(message);

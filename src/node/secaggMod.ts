@@ -13,6 +13,7 @@
  * nonces, self-mask seeds and recovery keys are fresh every session either way.
  */
 import { MASKED_INPUT_ARRAY, advertiseKeys, createChannelKeys, decodeSecAgg, encodeSecAgg, maskInput, maskedInputArray, quantize, shareKeys, unmask, wipeChannelKeys, type ChannelKeys, type ClientState } from '../secagg/index.js';
+import { setNewest } from '../boundedMap.js';
 import { contributionOf, isSummedType } from '../protocol/contributions.js';
 import { readNumber, readString, ProtocolError } from '../protocol/config.js';
 import { replyTo, type Message } from '../protocol/message.js';
@@ -125,15 +126,4 @@ export function secAggMod(options: { paillier?: PaillierModOptions; keyLifetime?
     const { maskedInput, ...head } = step.reply;
     return replyTo(message, { arrays: { [MASKED_INPUT_ARRAY]: maskedInputArray(maskedInput) }, config: { ...meta, secagg: encodeSecAgg(head) } });
   };
-}
-
-/** Put `key` last in `map` (the most recently used) and drop the oldest entries beyond `max`. */
-function setNewest<K, V>(map: Map<K, V>, key: K, value: V, max: number, dropped: (key: K, value: V) => void): void {
-  map.delete(key);
-  map.set(key, value);
-  while (map.size > max) {
-    const [oldest, old] = map.entries().next().value as [K, V];
-    map.delete(oldest);
-    dropped(oldest, old);
-  }
 }

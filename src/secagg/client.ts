@@ -9,6 +9,7 @@
  * asking for both shares (b_j and s_j^SK) of the same peer.
  */
 import { randomBytes } from 'node:crypto';
+import { setNewest } from '../boundedMap.js';
 import { type X25519KeyPair, KEY_BYTES, NONCE_BYTES, addMasks, aeadDecrypt, aeadEncrypt, generateX25519KeyPair, wipe, x25519Agreement } from './crypto.js';
 import { type PairKeys, SESSION_NONCE_BYTES, maskSeedCommitment, pairKeys, recoveryKeyCommitment, sealPairSeeds, sessionPairSeed, shareAssociatedData } from './keys.js';
 import { splitSecret } from './shamir.js';
@@ -191,7 +192,7 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
       const shared = agree(peer.publicKey);
       keys = pairKeys(shared);
       wipe(shared);
-      if (cached !== undefined) remember(cached, hex, keys);
+      if (cached !== undefined) setNewest(cached.agreed, hex, keys, MAX_CHANNEL_PEERS, (_, old) => wipe(old.prk, old.shareKey));
     }
     const pairSeed = sessionPairSeed(keys.prk, config.sessionId, self, state.sessionNonce, peer.clientIndex, peer.sessionNonce);
     // the state's copy of the share key is wiped after masking; the channel keeps its own
@@ -215,15 +216,6 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
     state: { ...state, stage: 'shareKeys', peers, peerKeys, maskSeed, ownMaskSeedShare: seedShares[0] },
     reply: { stage: 'shareKeys', clientIndex: self, ...commitments, encryptedShares },
   };
-}
-
-function remember(channel: ChannelKeys, hex: string, keys: PairKeys): void {
-  channel.agreed.set(hex, keys);
-  while (channel.agreed.size > MAX_CHANNEL_PEERS) {
-    const [oldest, value] = channel.agreed.entries().next().value as [string, PairKeys];
-    wipe(value.prk, value.shareKey);
-    channel.agreed.delete(oldest);
-  }
 }
 
 function openShares(state: ClientState, value: unknown): HeldShares[] {

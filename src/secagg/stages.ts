@@ -17,6 +17,7 @@
  * instead of its private key.
  */
 import { KEY_BYTES, NONCE_BYTES, TAG_BYTES } from './crypto.js';
+import { setNewest } from '../boundedMap.js';
 import { buildGraph, type SecAggGraph } from './graph.js';
 import { MAX_SHARES } from './shamir.js';
 import { expectRecord, fail } from './validate.js';
@@ -129,14 +130,8 @@ const MAX_CACHED_GRAPHS = 16;
  */
 export function sessionGraph(config: SecAggConfig): SecAggGraph {
   const key = `${config.numClients}/${config.numNeighbours}/${config.graphSeed}`;
-  let graph = graphs.get(key);
-  if (graph === undefined) {
-    graph = buildGraph({ numClients: config.numClients, numNeighbours: config.numNeighbours, seed: config.graphSeed });
-    if (graphs.size >= MAX_CACHED_GRAPHS) graphs.delete(graphs.keys().next().value as string);
-  } else {
-    graphs.delete(key);
-  }
-  graphs.set(key, graph);
+  const graph = graphs.get(key) ?? buildGraph({ numClients: config.numClients, numNeighbours: config.numNeighbours, seed: config.graphSeed });
+  setNewest(graphs, key, graph, MAX_CACHED_GRAPHS);
   return graph;
 }
 
