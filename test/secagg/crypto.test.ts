@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   addMask,
   addMasks,
+  addMasksPortable,
   aeadDecrypt,
   aeadEncrypt,
   aesCtrKeystream,
@@ -21,6 +22,7 @@ import {
   x25519PublicKey,
 } from '../../src/secagg/crypto.js';
 import { SecAggError } from '../../src/secagg/errors.js';
+import { RING_CHUNK_BYTES } from '../../src/secagg/ringKernel.js';
 import { chiSquareUniform, CHI2_255_P1E6 } from './stats.js';
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
@@ -244,24 +246,56 @@ describe('addMask', () => {
     expect(acc[0]).toBe((0xffffffff + mask) % 2 ** 32);
   });
 
-  it('addMasks equals addMask applied to each mask in turn, for every sign pattern and ring size', () => {
+  /** acc + Σ sign · expandMask(seed), word by word in plain arithmetic: the definition. */
+  const reference = (x: Uint32Array, masks: readonly { seed: Uint8Array; sign: 1 | -1 }[], bits: number): Uint32Array => {
+    const out = x.slice();
+    for (const { seed, sign } of masks) {
+      const m = expandMask(seed, x.length, bits);
+      for (let k = 0; k < x.length; k++) out[k] = (((out[k] + sign * m[k]) % 2 ** bits) + 2 ** bits) % 2 ** bits;
+    }
+    return out;
+  };
+
+  it('addMasks (SIMD kernel), addMasksPortable and addMask one by one all equal the definition, for every sign pattern and ring size', () => {
     fc.assert(
       fc.property(
         fc.array(fc.record({ seed: fc.uint8Array({ minLength: 32, maxLength: 32 }), sign: fc.constantFrom(1 as const, -1 as const) }), { maxLength: 7 }),
         fc.constantFrom(32, 31, 8),
-        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 40 }),
         (masks, bits, length) => {
           const x = Uint32Array.from({ length }, (_, k) => (k * 2654435761) % 2 ** bits);
+          const expected = reference(x, masks, bits);
           const one = x.slice();
           for (const { seed, sign } of masks) addMask(one, seed, sign, bits);
           const both = x.slice();
           addMasks(both, masks, bits);
-          expect(both).toEqual(one);
+          const portable = x.slice();
+          addMasksPortable(portable, masks, bits);
+          expect(both).toEqual(expected);
+          expect(one).toEqual(expected);
+          expect(portable).toEqual(expected);
         },
       ),
       { numRuns: 200 },
     );
     expect(() => addMasks(new Uint32Array(1), [{ seed: new Uint8Array(32), sign: 0 as 1 }])).toThrow(RangeError);
+    expect(() => addMasks(new Uint32Array(1), [{ seed: new Uint8Array(31), sign: 1 }])).toThrow(RangeError);
+  });
+
+  it('addMasks continues each keystream across the kernel\'s chunks (vectors longer than one chunk)', () => {
+    const chunkWords = RING_CHUNK_BYTES / 4;
+    const masks = [1, -1, -1, 1, 1].map((sign, k) => ({ seed: new Uint8Array(32).fill(k + 1), sign: sign as 1 | -1 }));
+    for (const length of [chunkWords - 1, chunkWords, chunkWords + 1, 2 * chunkWords + 3]) {
+      for (const bits of [32, 20]) {
+        const x = Uint32Array.from({ length }, (_, k) => (k * 2654435761) % 2 ** bits);
+        const fast = x.slice();
+        addMasks(fast, masks, bits);
+        const portable = x.slice();
+        addMasksPortable(portable, masks, bits);
+        expect(fast).toEqual(portable);
+        expect(fast).toEqual(reference(x, masks, bits));
+      }
+    }
   });
 
   it('checks its arguments', () => {
