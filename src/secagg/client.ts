@@ -10,8 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setNewest } from '../boundedMap.js';
-import { type X25519KeyPair, KEY_BYTES, NONCE_BYTES, addMasks, aeadDecrypt, aeadEncrypt, generateX25519KeyPair, wipe, x25519Agreement } from './crypto.js';
-import { type PairKeys, SESSION_NONCE_BYTES, maskSeedCommitment, pairKeys, recoveryKeyCommitment, sealPairSeeds, sessionPairSeed, shareAssociatedData } from './keys.js';
+import { type X25519KeyPair, KEY_BYTES, addMasks, generateX25519KeyPair, wipe, x25519Agreement } from './crypto.js';
+import { type BundleKeys, type PairKeys, SESSION_NONCE_BYTES, maskSeedCommitment, openBundle, pairKeys, recoveryKeyCommitment, sealBundle, sealPairSeeds, sessionPairKeys, wipeSessionPairKeys } from './keys.js';
 import { splitSecret } from './shamir.js';
 import {
   type AdvertiseKeysReply,
@@ -58,7 +58,7 @@ export function createChannelKeys(): ChannelKeys {
 
 /** Wipe a {@link ChannelKeys}: its private key and every agreed secret. */
 export function wipeChannelKeys(channel: ChannelKeys): void {
-  for (const keys of channel.agreed.values()) wipe(keys.prk, keys.shareKey);
+  for (const keys of channel.agreed.values()) wipe(keys.streamKey);
   channel.agreed.clear();
   wipe(channel.keyPair.privateKey);
 }
@@ -81,8 +81,8 @@ export interface ClientState {
   readonly sessionNonce: Uint8Array;
   /** Neighbours that advertised keys (from 'shareKeys' on). */
   readonly peers?: readonly AdvertisedKeys[];
-  /** Each peer's share key and pair seed of this session ('shareKeys' only; wiped by masking). */
-  readonly peerKeys?: readonly { readonly peer: number; readonly shareKey: Uint8Array; readonly pairSeed: Uint8Array }[];
+  /** Each peer's pair seed and incoming bundle keys of this session ('shareKeys' only; wiped by masking). */
+  readonly peerKeys?: readonly { readonly peer: number; readonly pairSeed: Uint8Array; readonly incoming: BundleKeys }[];
   /** Self-mask seed b_i ('shareKeys' only; wiped once the input is masked). */
   readonly maskSeed?: Uint8Array;
   /** This client's own share of b_i. */
@@ -160,11 +160,11 @@ function parsePeers(state: ClientState, value: unknown): AdvertisedKeys[] {
 }
 
 /**
- * Stage 'shareKeys': derive this session's pair seed and share key with each advertised
- * neighbour, draw the self-mask seed b_i and the recovery key σ_i, Shamir-share both among this
- * client and its neighbours (threshold t), encrypt each neighbour's pair of shares under the
- * pair's share key, bound to (session, sender, recipient), and seal each pair seed under σ_i
- * for the server to keep (keys.ts). Pass the `channel` the state's keys came from to reuse (and
+ * Stage 'shareKeys': derive this session's pair seed and bundle keys with each advertised
+ * neighbour (one pair stream each, keys.ts), draw the self-mask seed b_i and the recovery key
+ * σ_i, Shamir-share both among this client and its neighbours (threshold t), seal each
+ * neighbour's pair of shares under the keys of that direction of that session, and seal each
+ * pair seed under σ_i for the server to keep. Pass the `channel` the state's keys came from to reuse (and
  * keep) the pair keys derived before.
  */
 export async function shareKeys(state: ClientState, request: unknown, channel?: ChannelKeys): Promise<ClientStep<ShareKeysReply>> {
@@ -174,8 +174,8 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
   if (r.clientIndex !== state.clientIndex) fail('SECAGG_INCONSISTENT', `request.clientIndex: addressed to ${String(r.clientIndex)}, this is ${state.clientIndex}`);
   const peers = parsePeers(state, r.neighbours);
   const { config, clientIndex: self } = state;
-  // one CSPRNG draw for b_i, σ_i and every bundle's nonce
-  const random = randomBytes(2 * KEY_BYTES + NONCE_BYTES * peers.length);
+  // one CSPRNG draw for b_i and σ_i
+  const random = randomBytes(2 * KEY_BYTES);
   const maskSeed = new Uint8Array(random.subarray(0, KEY_BYTES));
   const recoveryKey = new Uint8Array(random.subarray(KEY_BYTES, 2 * KEY_BYTES));
   const numShares = peers.length + 1;
@@ -183,7 +183,7 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
   const keyShares = await splitSecret(recoveryKey, numShares, config.threshold);
   const cached = channel !== undefined && Buffer.compare(channel.keyPair.publicKey, state.keyPair.publicKey) === 0 ? channel : undefined;
   let agree: ((peerPublicKey: Uint8Array) => Uint8Array) | undefined;
-  const peerKeys = peers.map((peer) => {
+  const sessionKeys = peers.map((peer) => {
     const hex = cached === undefined ? '' : Buffer.from(peer.publicKey).toString('hex');
     let keys = cached?.agreed.get(hex);
     if (keys === undefined) {
@@ -192,24 +192,24 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
       const shared = agree(peer.publicKey);
       keys = pairKeys(shared);
       wipe(shared);
-      if (cached !== undefined) setNewest(cached.agreed, hex, keys, MAX_CHANNEL_PEERS, (_, old) => wipe(old.prk, old.shareKey));
+      if (cached !== undefined) setNewest(cached.agreed, hex, keys, MAX_CHANNEL_PEERS, (_, old) => wipe(old.streamKey));
     }
-    const pairSeed = sessionPairSeed(keys.prk, config.sessionId, self, state.sessionNonce, peer.clientIndex, peer.sessionNonce);
-    // the state's copy of the share key is wiped after masking; the channel keeps its own
-    const shareKey = cached === undefined ? keys.shareKey : keys.shareKey.slice();
-    if (cached === undefined) wipe(keys.prk);
-    return { peer: peer.clientIndex, shareKey, pairSeed };
+    const session = sessionPairKeys(keys.streamKey, config.sessionId, self, state.sessionNonce, peer.clientIndex, peer.sessionNonce);
+    if (cached === undefined) wipe(keys.streamKey);
+    return session;
   });
-  const sealedSeeds = sealPairSeeds(recoveryKey, peerKeys.map((p) => ({ peer: p.peer, seed: p.pairSeed })));
+  const sealedSeeds = sealPairSeeds(recoveryKey, peers.map((p, k) => ({ peer: p.clientIndex, seed: sessionKeys[k].pairSeed })));
+  const plaintext = new Uint8Array(2 * SHARE_BYTES);
   const encryptedShares = peers.map((peer, k) => {
-    const plaintext = new Uint8Array(2 * SHARE_BYTES);
     plaintext.set(seedShares[k + 1], 0);
     plaintext.set(keyShares[k + 1], SHARE_BYTES);
-    const nonce = random.subarray(2 * KEY_BYTES + NONCE_BYTES * k, 2 * KEY_BYTES + NONCE_BYTES * (k + 1));
-    const ciphertext = aeadEncrypt(peerKeys[k].shareKey, plaintext, shareAssociatedData(config.sessionId, self, peer.clientIndex), nonce);
-    wipe(plaintext, seedShares[k + 1], keyShares[k + 1]);
+    const { outgoing } = sessionKeys[k];
+    const ciphertext = sealBundle(outgoing, plaintext);
+    wipe(seedShares[k + 1], keyShares[k + 1], outgoing.macKey, outgoing.pad);
     return { peer: peer.clientIndex, ciphertext, sealedSeed: sealedSeeds[k] };
   });
+  wipe(plaintext);
+  const peerKeys = peers.map((peer, k) => ({ peer: peer.clientIndex, pairSeed: sessionKeys[k].pairSeed, incoming: sessionKeys[k].incoming }));
   const commitments = { maskSeedCommitment: maskSeedCommitment(maskSeed, config.sessionId, self), recoveryKeyCommitment: recoveryKeyCommitment(recoveryKey, config.sessionId, self) };
   wipe(keyShares[0], recoveryKey, state.keyPair.privateKey, random);
   return {
@@ -220,7 +220,7 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
 
 function openShares(state: ClientState, value: unknown): HeldShares[] {
   const { config, clientIndex: self } = state;
-  const keys = new Map(state.peerKeys!.map((p) => [p.peer, p.shareKey]));
+  const keys = new Map(state.peerKeys!.map((p) => [p.peer, p.incoming]));
   const items = expectArray(value, 'request.encryptedShares', keys.size);
   const held: HeldShares[] = [];
   const seen = new Set<number>();
@@ -233,7 +233,7 @@ function openShares(state: ClientState, value: unknown): HeldShares[] {
     if (seen.has(from)) fail('SECAGG_DUPLICATE', `${name}: two bundles from client ${from}`, from);
     seen.add(from);
     const ciphertext = expectBytes(e.ciphertext, `${name}.ciphertext`, SHARE_CIPHERTEXT_BYTES);
-    const plaintext = aeadDecrypt(key, ciphertext, shareAssociatedData(config.sessionId, from, self));
+    const plaintext = openBundle(key, ciphertext);
     held.push({ owner: from, maskSeedShare: plaintext.slice(0, SHARE_BYTES), recoveryKeyShare: plaintext.slice(SHARE_BYTES) });
     wipe(plaintext);
   }
@@ -273,7 +273,7 @@ export function maskInput(state: ClientState, request: unknown, input: Uint32Arr
   const seeds = new Map(state.peerKeys!.map((p) => [p.peer, p.pairSeed]));
   addMasks(masked, [{ seed: state.maskSeed!, sign: 1 }, ...heldShares.map(({ owner }) => ({ seed: seeds.get(owner)!, sign: owner > self ? (1 as const) : (-1 as const) }))], config.ringBits);
   wipe(state.maskSeed);
-  for (const { shareKey, pairSeed } of state.peerKeys!) wipe(shareKey, pairSeed);
+  for (const keys of state.peerKeys!) wipeSessionPairKeys(keys);
   const { maskSeed: _spent, peerKeys: _keys, ...rest } = state;
   return {
     state: { ...rest, stage: 'collectMasked', heldShares },

@@ -2,10 +2,9 @@
  * Cryptographic primitives of secure aggregation, all from `node:crypto` (OpenSSL):
  *
  * - X25519 key agreement (RFC 7748) with raw 32-byte keys, so keys travel as plain bytes;
- * - HKDF-SHA256 (RFC 5869) to turn a shared secret into a mask seed or an encryption key;
- * - AES-256-GCM to encrypt Shamir shares between two clients through the server;
+ * - HKDF-SHA256 (RFC 5869) to turn a shared secret into a pair key;
  * - AES-256-CTR (NIST SP 800-38A) as the pseudo-random generator that expands a 256-bit seed
- *   into a mask vector. Flower expands masks with numpy's generator seeded by 32 bits, which
+ *   into a mask vector, and a pair's key into its session stream (keys.ts). Flower expands masks with numpy's generator seeded by 32 bits, which
  *   a server can brute-force; a 256-bit AES key cannot be.
  *
  * Raw keys go through JWK because OpenSSL 3 decodes JWK several times faster than DER.
@@ -13,22 +12,18 @@
 import {
   type KeyObject,
   createCipheriv,
-  createDecipheriv,
   createPrivateKey,
   createPublicKey,
   diffieHellman,
   generateKeyPairSync,
   createHmac,
-  randomBytes,
 } from 'node:crypto';
 import { SecAggError } from './errors.js';
 import { RING_CHUNK_BYTES, ringKernel } from './ringKernel.js';
 
 /** Length in bytes of X25519 keys, mask seeds and symmetric keys. */
 export const KEY_BYTES = 32;
-/** AES-GCM nonce length in bytes (96 bits, NIST SP 800-38D §8.2). */
-export const NONCE_BYTES = 12;
-/** AES-GCM tag length in bytes. */
+/** Length in bytes of an authentication tag (a share bundle's truncated HMAC, keys.ts). */
 export const TAG_BYTES = 16;
 
 /** An X25519 key pair as raw little-endian 32-byte strings (RFC 7748 §5). */
@@ -203,52 +198,6 @@ export function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): U
 }
 
 const ZERO_SALT = new Uint8Array(32);
-
-/**
- * AES-256-GCM encryption with a fresh random 96-bit nonce. Returns nonce ‖ ciphertext ‖ tag.
- * `associatedData` is authenticated but not encrypted: secure aggregation binds sender,
- * recipient and session there so the server cannot re-route a share. A caller sealing many
- * boxes may pass `nonce`: 12 bytes it drew from the CSPRNG for this box only (one random draw
- * for all the boxes of a stage costs less than one draw per box).
- */
-export function aeadEncrypt(key: Uint8Array, plaintext: Uint8Array, associatedData: Uint8Array, nonce: Uint8Array = randomBytes(NONCE_BYTES)): Uint8Array {
-  checkBytes(key, 'key', KEY_BYTES);
-  checkBytes(plaintext, 'plaintext');
-  checkBytes(associatedData, 'associatedData');
-  checkBytes(nonce, 'nonce', NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(associatedData);
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  const out = new Uint8Array(NONCE_BYTES + body.length + TAG_BYTES);
-  out.set(nonce, 0);
-  out.set(body, NONCE_BYTES);
-  out.set(cipher.getAuthTag(), NONCE_BYTES + body.length);
-  return out;
-}
-
-/**
- * Inverse of {@link aeadEncrypt}.
- *
- * @throws SecAggError `SECAGG_DECRYPT_FAILED` if the box is too short, was tampered with, or was
- *   sealed under another key or associated data.
- */
-export function aeadDecrypt(key: Uint8Array, box: Uint8Array, associatedData: Uint8Array): Uint8Array {
-  checkBytes(key, 'key', KEY_BYTES);
-  checkBytes(box, 'box');
-  checkBytes(associatedData, 'associatedData');
-  if (box.length < NONCE_BYTES + TAG_BYTES) {
-    throw new SecAggError('SECAGG_DECRYPT_FAILED', `ciphertext too short: ${box.length} bytes`);
-  }
-  const decipher = createDecipheriv('aes-256-gcm', key, box.subarray(0, NONCE_BYTES));
-  decipher.setAAD(associatedData);
-  decipher.setAuthTag(box.subarray(box.length - TAG_BYTES));
-  try {
-    const body = decipher.update(box.subarray(NONCE_BYTES, box.length - TAG_BYTES));
-    return new Uint8Array(Buffer.concat([body, decipher.final()]));
-  } catch (cause) {
-    throw new SecAggError('SECAGG_DECRYPT_FAILED', 'ciphertext failed authentication', { cause });
-  }
-}
 
 let zeros = Buffer.alloc(0);
 

@@ -2,7 +2,7 @@
  * Secure aggregation (Bonawitz et al., CCS 2017; SecAgg+ of Bell et al., CCS 2020): the server
  * learns the sum of the clients' vectors and nothing else, even when some clients drop out.
  *
- * Layers, bottom up: crypto (X25519, HKDF, AES-GCM, AES-CTR mask expansion), shamir, quantize
+ * Layers, bottom up: crypto (X25519, HKDF, AES-CTR mask expansion; ringKernel adds masks), shamir, quantize
  * (fixed point in Z_2^32), graph (who pairs with whom), stages/keys (shared vocabulary and key
  * schedule), client and server/reconstruct (one function per stage), codec (JSON), simulate
  * (everything in one process).
@@ -11,13 +11,10 @@ export { SecAggError, type SecAggErrorCode } from './errors.js';
 export {
   type X25519KeyPair,
   KEY_BYTES,
-  NONCE_BYTES,
   TAG_BYTES,
   addMask,
   addMasks,
   type SignedSeed,
-  aeadDecrypt,
-  aeadEncrypt,
   aesCtrKeystream,
   expandMask,
   generateX25519KeyPair,
@@ -65,7 +62,22 @@ export {
   parseConfig,
   sessionGraph,
 } from './stages.js';
-export { SESSION_NONCE_BYTES, maskSeedCommitment, pairKeys, recoveryKeyCommitment, sealPairSeeds, sessionPairSeed, shareAssociatedData, type PairKeys, type PairSeedEntry } from './keys.js';
+export {
+  BUNDLE_BYTES,
+  SESSION_NONCE_BYTES,
+  maskSeedCommitment,
+  openBundle,
+  pairKeys,
+  recoveryKeyCommitment,
+  sealBundle,
+  sealPairSeeds,
+  sessionPairKeys,
+  wipeSessionPairKeys,
+  type BundleKeys,
+  type PairKeys,
+  type PairSeedEntry,
+  type SessionPairKeys,
+} from './keys.js';
 export { type ChannelKeys, type ClientState, type ClientStep, type HeldShares, advertiseKeys, createChannelKeys, maskInput, shareKeys, unmask, wipeChannelKeys } from './client.js';
 export { type ServerState, type ServerStep, collectKeys, routeShares, setupSession, sumMasked } from './server.js';
 export { type AggregationResult, reconstruct } from './reconstruct.js';

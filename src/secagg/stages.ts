@@ -12,11 +12,12 @@
  *   2 MaskedInputCollection  'collectMasked'  client sends y_i = x_i + PRG(b_i) ± Σ PRG(s_ij)
  *   3 Unmasking              'unmask'         client reveals b_j shares of survivors, σ_j of dropped
  * The semi-honest variant: no signatures, no consistency-check round. One X25519 key pair per
- * client agrees both the share keys and the pair seeds (it may live for several sessions, see
- * keys.ts), and a dropped client's pair seeds are recovered through its fresh recovery key σ_i
- * instead of its private key.
+ * client agrees a pair key with each neighbour, from which every session's pair seed and share
+ * bundle keys derive (it may live for several sessions, see keys.ts), and a dropped client's
+ * pair seeds are recovered through its fresh recovery key σ_i instead of its private key.
  */
-import { KEY_BYTES, NONCE_BYTES, TAG_BYTES } from './crypto.js';
+import { KEY_BYTES } from './crypto.js';
+import { BUNDLE_BYTES, BUNDLE_PLAINTEXT_BYTES } from './keys.js';
 import { setNewest } from '../boundedMap.js';
 import { buildGraph, type SecAggGraph } from './graph.js';
 import { MAX_SHARES } from './shamir.js';
@@ -30,9 +31,9 @@ export type SecAggStage = (typeof SECAGG_STAGES)[number];
 /** Bytes of one Shamir share of a 32-byte secret (32 evaluations + the x byte). */
 export const SHARE_BYTES = KEY_BYTES + 1;
 /** Bytes of the plaintext sent to one peer: share of b_i ‖ share of σ_i. */
-export const SHARE_PLAINTEXT_BYTES = 2 * SHARE_BYTES;
-/** Bytes of one encrypted share bundle: nonce ‖ AES-GCM ciphertext ‖ tag. */
-export const SHARE_CIPHERTEXT_BYTES = NONCE_BYTES + SHARE_PLAINTEXT_BYTES + TAG_BYTES;
+export const SHARE_PLAINTEXT_BYTES = BUNDLE_PLAINTEXT_BYTES;
+/** Bytes of one encrypted share bundle: ciphertext ‖ tag (keys.ts). */
+export const SHARE_CIPHERTEXT_BYTES = BUNDLE_BYTES;
 /** Bytes of the SHA-256 commitment to a mask seed. */
 export const COMMITMENT_BYTES = 32;
 
@@ -138,7 +139,7 @@ export function sessionGraph(config: SecAggConfig): SecAggGraph {
 /** What a client advertises in 'setup'. */
 export interface AdvertisedKeys {
   readonly clientIndex: number;
-  /** c_i^PK: agrees the pair key from which each session's share key and pair seed derive. */
+  /** c_i^PK: agrees the pair key from which each session's pair seed and bundle keys derive. */
   readonly publicKey: Uint8Array;
   /** 32 fresh random bytes of this session, bound into the pair keys of the session. */
   readonly sessionNonce: Uint8Array;

@@ -70,8 +70,8 @@ describe('key pairs kept across sessions', () => {
       expect(second.advertised[i].publicKey).toEqual(first.advertised[i].publicKey);
       expect(second.advertised[i].sessionNonce).not.toEqual(first.advertised[i].sessionNonce);
       expect(channels[i].keyPair.privateKey.some((b) => b !== 0)).toBe(true);
-      // masking wiped the session's copies of the share keys, not the channel's
-      for (const keys of channels[i].agreed.values()) expect(keys.shareKey.some((b) => b !== 0)).toBe(true);
+      // masking wiped the session's keys, not the channel's pair keys
+      for (const keys of channels[i].agreed.values()) expect(keys.streamKey.some((b) => b !== 0)).toBe(true);
     }
   });
 
@@ -97,7 +97,7 @@ describe('key pairs kept across sessions', () => {
     const secrets = [...channels[0].agreed.values()];
     wipeChannelKeys(channels[0]);
     expect(channels[0].agreed.size).toBe(0);
-    for (const s of secrets) expect([...s.prk, ...s.shareKey].every((x) => x === 0)).toBe(true);
+    for (const s of secrets) expect(s.streamKey.every((x) => x === 0)).toBe(true);
     expect(channels[0].keyPair.privateKey.every((x) => x === 0)).toBe(true);
     const setup = setupSession({ sessionId: 'after-wipe', numClients: n, threshold: 3, vectorLength: m, numNeighbours: k });
     expect(() => advertiseKeys(setup.requests[0], channels[0])).toThrow(/wiped/);

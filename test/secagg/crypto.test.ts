@@ -6,8 +6,6 @@ import {
   addMask,
   addMasks,
   addMasksPortable,
-  aeadDecrypt,
-  aeadEncrypt,
   aesCtrKeystream,
   expandMask,
   generateX25519KeyPair,
@@ -21,7 +19,6 @@ import {
   x25519Agreement,
   x25519PublicKey,
 } from '../../src/secagg/crypto.js';
-import { SecAggError } from '../../src/secagg/errors.js';
 import { RING_CHUNK_BYTES } from '../../src/secagg/ringKernel.js';
 import { chiSquareUniform, CHI2_255_P1E6 } from './stats.js';
 
@@ -301,43 +298,5 @@ describe('addMask', () => {
   it('checks its arguments', () => {
     expect(() => addMask([1] as unknown as Uint32Array, new Uint8Array(32), 1)).toThrow(TypeError);
     expect(() => addMask(new Uint32Array(1), new Uint8Array(32), 2 as 1)).toThrow(RangeError);
-  });
-});
-
-describe('AES-256-GCM share boxes', () => {
-  const key = new Uint8Array(32).fill(1);
-  const aad = new TextEncoder().encode('session/1->2');
-  const message = new Uint8Array([1, 2, 3, 4, 5]);
-
-  it('round-trips and uses a fresh nonce each time', () => {
-    const a = aeadEncrypt(key, message, aad);
-    const b = aeadEncrypt(key, message, aad);
-    expect(a).toHaveLength(12 + message.length + 16);
-    expect(a).not.toEqual(b);
-    expect(aeadDecrypt(key, a, aad)).toEqual(message);
-  });
-
-  it('seals with a nonce the caller drew, and checks its length', () => {
-    const nonce = new Uint8Array(12).fill(7);
-    const box = aeadEncrypt(key, message, aad, nonce);
-    expect(box.subarray(0, 12)).toEqual(nonce);
-    expect(aeadDecrypt(key, box, aad)).toEqual(message);
-    expect(() => aeadEncrypt(key, message, aad, new Uint8Array(11))).toThrow(RangeError);
-  });
-
-  it('refuses tampering, a wrong key, wrong associated data and short input', () => {
-    const box = aeadEncrypt(key, message, aad);
-    const expectFail = (f: () => unknown): void => {
-      expect(f).toThrow(SecAggError);
-      expect(f).toThrow(expect.objectContaining({ code: 'SECAGG_DECRYPT_FAILED' }));
-    };
-    for (let i = 0; i < box.length; i++) {
-      const bad = box.slice();
-      bad[i] ^= 1;
-      expectFail(() => aeadDecrypt(key, bad, aad));
-    }
-    expectFail(() => aeadDecrypt(new Uint8Array(32).fill(2), box, aad));
-    expectFail(() => aeadDecrypt(key, box, new TextEncoder().encode('session/2->1')));
-    expectFail(() => aeadDecrypt(key, box.subarray(0, 27), aad));
   });
 });
