@@ -23,11 +23,13 @@ import {
   type UnmaskReply,
   SHARE_BYTES,
   SHARE_CIPHERTEXT_BYTES,
+  columnEntry,
+  packColumn,
   parseConfig,
   sessionGraph,
 } from './stages.js';
 import { isNeighbour } from './graph.js';
-import { expectArray, expectBytes, expectIndex, expectIndexList, expectRecord, expectStage, fail, sameIndices } from './validate.js';
+import { expectColumns, expectIndex, expectIndexList, expectRecord, expectStage, fail, sameIndices } from './validate.js';
 
 /**
  * A client's key pair c kept for several sessions (a node keeps one per job), with the pair
@@ -135,23 +137,20 @@ export function advertiseKeys(request: unknown, channel?: ChannelKeys): ClientSt
 function parsePeers(state: ClientState, value: unknown): AdvertisedKeys[] {
   const { config, clientIndex: self } = state;
   const graph = sessionGraph(config);
-  const items = expectArray(value, 'request.neighbours', config.numNeighbours);
+  const name = 'request.neighbours';
+  const { indices, columns } = expectColumns(value, name, 'clientIndices', { publicKeys: 32, sessionNonces: SESSION_NONCE_BYTES }, config.numClients, config.numNeighbours);
+  // copies of the columns: the state's keys must not change if the caller reuses the request
+  const publicKeys = columns.publicKeys.slice();
+  const sessionNonces = columns.sessionNonces.slice();
   const seenKeys = new Set<string>([Buffer.from(state.keyPair.publicKey).toString('hex')]);
-  const seenPeers = new Set<number>();
   const peers: AdvertisedKeys[] = [];
-  for (const [k, item] of items.entries()) {
-    const name = `request.neighbours[${k}]`;
-    const p = expectRecord(item, name, ['clientIndex', 'publicKey', 'sessionNonce']);
-    const index = expectIndex(p.clientIndex, `${name}.clientIndex`, config.numClients);
-    if (!isNeighbour(graph, self, index)) fail('SECAGG_UNKNOWN_CLIENT', `${name}: client ${index} is not a neighbour of ${self}`, index);
-    if (seenPeers.has(index)) fail('SECAGG_DUPLICATE', `${name}: client ${index} listed twice`, index);
-    seenPeers.add(index);
-    const publicKey = expectBytes(p.publicKey, `${name}.publicKey`, 32);
-    const sessionNonce = expectBytes(p.sessionNonce, `${name}.sessionNonce`, SESSION_NONCE_BYTES);
-    const hex = Buffer.from(publicKey).toString('hex');
-    if (seenKeys.has(hex)) fail('SECAGG_DUPLICATE', `${name}: public key already used by another client`, index);
+  for (const [k, index] of indices.entries()) {
+    if (!isNeighbour(graph, self, index)) fail('SECAGG_UNKNOWN_CLIENT', `${name}.clientIndices[${k}]: client ${index} is not a neighbour of ${self}`, index);
+    const publicKey = columnEntry(publicKeys, k, 32);
+    const hex = Buffer.from(publicKey.buffer, publicKey.byteOffset, 32).toString('hex');
+    if (seenKeys.has(hex)) fail('SECAGG_DUPLICATE', `${name}.publicKeys[${k}]: public key already used by another client`, index);
     seenKeys.add(hex);
-    peers.push({ clientIndex: index, publicKey: publicKey.slice(), sessionNonce: sessionNonce.slice() });
+    peers.push({ clientIndex: index, publicKey, sessionNonce: columnEntry(sessionNonces, k, SESSION_NONCE_BYTES) });
   }
   if (peers.length + 1 < config.threshold) {
     fail('SECAGG_TOO_FEW_CLIENTS', `only ${peers.length} neighbours advertised keys; threshold ${config.threshold} needs ${config.threshold - 1}`, self);
@@ -200,15 +199,16 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
   });
   const sealedSeeds = sealPairSeeds(recoveryKey, peers.map((p, k) => ({ peer: p.clientIndex, seed: sessionKeys[k].pairSeed })));
   const plaintext = new Uint8Array(2 * SHARE_BYTES);
-  const encryptedShares = peers.map((peer, k) => {
+  const ciphertexts = new Uint8Array(peers.length * SHARE_CIPHERTEXT_BYTES);
+  peers.forEach((_, k) => {
     plaintext.set(seedShares[k + 1], 0);
     plaintext.set(keyShares[k + 1], SHARE_BYTES);
     const { outgoing } = sessionKeys[k];
-    const ciphertext = sealBundle(outgoing, plaintext);
+    ciphertexts.set(sealBundle(outgoing, plaintext), k * SHARE_CIPHERTEXT_BYTES);
     wipe(seedShares[k + 1], keyShares[k + 1], outgoing.macKey, outgoing.pad);
-    return { peer: peer.clientIndex, ciphertext, sealedSeed: sealedSeeds[k] };
   });
   wipe(plaintext);
+  const encryptedShares = { peers: peers.map((p) => p.clientIndex), ciphertexts, sealedSeeds: packColumn(sealedSeeds, KEY_BYTES) };
   const peerKeys = peers.map((peer, k) => ({ peer: peer.clientIndex, pairSeed: sessionKeys[k].pairSeed, incoming: sessionKeys[k].incoming }));
   const commitments = { maskSeedCommitment: maskSeedCommitment(maskSeed, config.sessionId, self), recoveryKeyCommitment: recoveryKeyCommitment(recoveryKey, config.sessionId, self) };
   wipe(keyShares[0], recoveryKey, state.keyPair.privateKey, random);
@@ -221,22 +221,14 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
 function openShares(state: ClientState, value: unknown): HeldShares[] {
   const { config, clientIndex: self } = state;
   const keys = new Map(state.peerKeys!.map((p) => [p.peer, p.incoming]));
-  const items = expectArray(value, 'request.encryptedShares', keys.size);
-  const held: HeldShares[] = [];
-  const seen = new Set<number>();
-  for (const [k, item] of items.entries()) {
-    const name = `request.encryptedShares[${k}]`;
-    const e = expectRecord(item, name, ['peer', 'ciphertext']);
-    const from = expectIndex(e.peer, `${name}.peer`, config.numClients);
+  const name = 'request.encryptedShares';
+  const { indices, columns } = expectColumns(value, name, 'peers', { ciphertexts: SHARE_CIPHERTEXT_BYTES }, config.numClients, keys.size);
+  const held: HeldShares[] = indices.map((from, k) => {
     const key = keys.get(from);
-    if (!key) fail('SECAGG_UNKNOWN_CLIENT', `${name}: client ${from} is not an advertised neighbour`, from);
-    if (seen.has(from)) fail('SECAGG_DUPLICATE', `${name}: two bundles from client ${from}`, from);
-    seen.add(from);
-    const ciphertext = expectBytes(e.ciphertext, `${name}.ciphertext`, SHARE_CIPHERTEXT_BYTES);
-    const plaintext = openBundle(key, ciphertext);
-    held.push({ owner: from, maskSeedShare: plaintext.slice(0, SHARE_BYTES), recoveryKeyShare: plaintext.slice(SHARE_BYTES) });
-    wipe(plaintext);
-  }
+    if (!key) fail('SECAGG_UNKNOWN_CLIENT', `${name}.peers[${k}]: client ${from} is not an advertised neighbour`, from);
+    const plaintext = openBundle(key, columnEntry(columns.ciphertexts, k, SHARE_CIPHERTEXT_BYTES));
+    return { owner: from, maskSeedShare: plaintext.subarray(0, SHARE_BYTES), recoveryKeyShare: plaintext.subarray(SHARE_BYTES) };
+  });
   if (held.length + 1 < config.threshold) {
     fail('SECAGG_TOO_FEW_CLIENTS', `only ${held.length} neighbours shared keys; threshold ${config.threshold} needs ${config.threshold - 1}`, self);
   }
@@ -302,11 +294,8 @@ export function unmask(state: ClientState, request: unknown): ClientStep<UnmaskR
   if (!sameIndices(union, expected)) {
     fail('SECAGG_INCONSISTENT', 'request: survivors and dropped must partition the peers this client masked with (plus itself)', self);
   }
-  const maskSeedShares = survivors.map((owner) => ({
-    owner,
-    share: (owner === self ? state.ownMaskSeedShare! : held.get(owner)!.maskSeedShare).slice(),
-  }));
-  const recoveryKeyShares = dropped.map((owner) => ({ owner, share: held.get(owner)!.recoveryKeyShare.slice() }));
+  const maskSeedShares = { owners: survivors, shares: packColumn(survivors.map((owner) => (owner === self ? state.ownMaskSeedShare! : held.get(owner)!.maskSeedShare)), SHARE_BYTES) };
+  const recoveryKeyShares = { owners: dropped, shares: packColumn(dropped.map((owner) => held.get(owner)!.recoveryKeyShare), SHARE_BYTES) };
   for (const h of state.heldShares!) wipe(h.maskSeedShare, h.recoveryKeyShare);
   wipe(state.ownMaskSeedShare);
   const { heldShares: _h, ownMaskSeedShare: _o, ...rest } = state;

@@ -16,8 +16,8 @@ import { neighbours } from './graph.js';
 import { maskSeedCommitment, recoveryKeyCommitment, sealPairSeeds } from './keys.js';
 import { combineShares, shareX } from './shamir.js';
 import type { ServerState } from './server.js';
-import { SHARE_BYTES, sessionGraph } from './stages.js';
-import { expectArray, expectBytes, expectIndex, expectRecord, expectStage, fail, sameIndices } from './validate.js';
+import { SHARE_BYTES, columnEntry, sessionGraph } from './stages.js';
+import { expectColumns, expectIndex, expectRecord, expectStage, fail, sameIndices } from './validate.js';
 
 /** The outcome of a secure-aggregation session. */
 export interface AggregationResult {
@@ -38,17 +38,16 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function parseShares(value: unknown, name: string, expected: readonly number[], numClients: number): Map<number, Uint8Array> {
-  const items = expectArray(value, name, expected.length);
+  const { indices, columns } = expectColumns(value, name, 'owners', { shares: SHARE_BYTES }, numClients, expected.length);
+  // views of one copy of the column
+  const column = columns.shares.slice();
   const shares = new Map<number, Uint8Array>();
-  for (const [k, item] of items.entries()) {
-    const s = expectRecord(item, `${name}[${k}]`, ['owner', 'share']);
-    const owner = expectIndex(s.owner, `${name}[${k}].owner`, numClients);
-    if (shares.has(owner)) fail('SECAGG_DUPLICATE', `${name}: two shares of client ${owner}`);
-    const share = expectBytes(s.share, `${name}[${k}].share`, SHARE_BYTES);
-    if (shareX(share) === 0) fail('SECAGG_OUT_OF_RANGE', `${name}[${k}].share: x-coordinate 0`);
-    shares.set(owner, share.slice());
+  for (const [k, owner] of indices.entries()) {
+    const share = columnEntry(column, k, SHARE_BYTES);
+    if (shareX(share) === 0) fail('SECAGG_OUT_OF_RANGE', `${name}.shares[${k}]: x-coordinate 0`);
+    shares.set(owner, share);
   }
-  if (!sameIndices([...shares.keys()].sort((a, b) => a - b), expected)) {
+  if (!sameIndices([...indices].sort((a, b) => a - b), expected)) {
     fail('SECAGG_INCONSISTENT', `${name}: expected exactly the shares of clients [${expected.join(', ')}]`);
   }
   return shares;

@@ -10,12 +10,12 @@
  * U3 sent a masked input (these are summed), U4 ⊆ U3 answered 'unmask'.
  */
 import { SESSION_NONCE_BYTES } from './keys.js';
-import { type AdvertisedKeys, type CollectMaskedRequest, type SecAggConfig, type SecAggStage, type SessionOptions, type SetupRequest, type ShareKeysRequest, type UnmaskRequest, COMMITMENT_BYTES, SHARE_CIPHERTEXT_BYTES, createConfig, sessionGraph } from './stages.js';
+import { type AdvertisedKeys, type CollectMaskedRequest, type SecAggConfig, type SecAggStage, type SessionOptions, type SetupRequest, type ShareKeysRequest, type UnmaskRequest, COMMITMENT_BYTES, SHARE_CIPHERTEXT_BYTES, columnEntry, createConfig, packColumn, sessionGraph } from './stages.js';
 import { type SecAggGraph, neighbours } from './graph.js';
 import { KEY_BYTES, isUsableX25519PublicKey } from './crypto.js';
 import { SecAggError } from './errors.js';
 import { addRing } from './quantize.js';
-import { expectArray, expectBytes, expectIndex, expectRecord, expectRingVector, expectStage, fail, sameIndices } from './validate.js';
+import { expectBytes, expectColumns, expectIndex, expectRecord, expectRingVector, expectStage, fail, sameIndices } from './validate.js';
 
 /** Server protocol state (plain, persistable data). `stage` names the replies it awaits next. */
 export interface ServerState {
@@ -133,11 +133,14 @@ export function collectKeys(state: ServerState, replies: readonly unknown[]): Se
   const members = new Set(accepted.keys());
   prune(graph, config.threshold, members, rejected, 'advertised keys');
   const advertised = [...members].sort((a, b) => a - b).map((i) => accepted.get(i)!);
-  const requests = advertised.map((own): ShareKeysRequest => ({
-    stage: 'shareKeys',
-    clientIndex: own.clientIndex,
-    neighbours: neighbours(graph, own.clientIndex).filter((j) => members.has(j)).map((j) => accepted.get(j)!),
-  }));
+  const requests = advertised.map((own): ShareKeysRequest => {
+    const listed = neighbours(graph, own.clientIndex).filter((j) => members.has(j)).map((j) => accepted.get(j)!);
+    return {
+      stage: 'shareKeys',
+      clientIndex: own.clientIndex,
+      neighbours: { clientIndices: listed.map((a) => a.clientIndex), publicKeys: packColumn(listed.map((a) => a.publicKey), KEY_BYTES), sessionNonces: packColumn(listed.map((a) => a.sessionNonce), SESSION_NONCE_BYTES) },
+    };
+  });
   return { state: { ...state, stage: 'shareKeys', advertised }, requests, rejected };
 }
 
@@ -153,30 +156,24 @@ export function routeShares(state: ServerState, replies: readonly unknown[]): Se
     const commitment = expectBytes(r.maskSeedCommitment, 'reply.maskSeedCommitment', COMMITMENT_BYTES).slice();
     const recoveryCommitment = expectBytes(r.recoveryKeyCommitment, 'reply.recoveryKeyCommitment', COMMITMENT_BYTES).slice();
     const expected = neighbours(graph, clientIndex).filter((j) => u1.has(j));
-    const items = expectArray(r.encryptedShares, 'reply.encryptedShares', expected.length);
-    const bundles = new Map<number, Uint8Array>();
-    const sealed = new Map<number, Uint8Array>();
-    for (const [k, item] of items.entries()) {
-      const name = `reply.encryptedShares[${k}]`;
-      const e = expectRecord(item, name, ['peer', 'ciphertext', 'sealedSeed']);
-      const to = expectIndex(e.peer, `${name}.peer`, config.numClients);
-      if (bundles.has(to)) fail('SECAGG_DUPLICATE', `two bundles for client ${to}`, clientIndex);
-      bundles.set(to, expectBytes(e.ciphertext, `${name}.ciphertext`, SHARE_CIPHERTEXT_BYTES).slice());
-      sealed.set(to, expectBytes(e.sealedSeed, `${name}.sealedSeed`, KEY_BYTES).slice());
-    }
-    if (!sameIndices([...bundles.keys()].sort((a, b) => a - b), expected)) {
+    const { indices, columns } = expectColumns(r.encryptedShares, 'reply.encryptedShares', 'peers', { ciphertexts: SHARE_CIPHERTEXT_BYTES, sealedSeeds: KEY_BYTES }, config.numClients, expected.length);
+    if (!sameIndices([...indices].sort((a, b) => a - b), expected)) {
       fail('SECAGG_INCONSISTENT', `client ${clientIndex} must send one bundle to each of its ${expected.length} advertised neighbours`, clientIndex);
     }
+    // the server keeps views of one copy of each column
+    const ciphertexts = columns.ciphertexts.slice();
+    const sealedSeeds = columns.sealedSeeds.slice();
+    const bundles = new Map(indices.map((to, k) => [to, columnEntry(ciphertexts, k, SHARE_CIPHERTEXT_BYTES)]));
+    const sealed = new Map(indices.map((to, k) => [to, columnEntry(sealedSeeds, k, KEY_BYTES)]));
     return { clientIndex, commitment, recoveryCommitment, bundles, sealed };
   }, ['stage', 'clientIndex', 'maskSeedCommitment', 'recoveryKeyCommitment', 'encryptedShares']);
   const members = new Set(accepted.keys());
   prune(graph, config.threshold, members, rejected, 'shared keys');
   const sharers = [...members].sort((a, b) => a - b);
-  const requests = sharers.map((i): CollectMaskedRequest => ({
-    stage: 'collectMasked',
-    clientIndex: i,
-    encryptedShares: neighbours(graph, i).filter((j) => members.has(j)).map((j) => ({ peer: j, ciphertext: accepted.get(j)!.bundles.get(i)! })),
-  }));
+  const requests = sharers.map((i): CollectMaskedRequest => {
+    const senders = neighbours(graph, i).filter((j) => members.has(j));
+    return { stage: 'collectMasked', clientIndex: i, encryptedShares: { peers: senders, ciphertexts: packColumn(senders.map((j) => accepted.get(j)!.bundles.get(i)!), SHARE_CIPHERTEXT_BYTES) } };
+  });
   const commitments = sharers.map((i) => ({ clientIndex: i, commitment: accepted.get(i)!.commitment, recoveryCommitment: accepted.get(i)!.recoveryCommitment }));
   const sealedSeeds = sharers.map((i) => ({ clientIndex: i, seeds: [...accepted.get(i)!.sealed].sort(([a], [b]) => a - b).map(([peer, sealed]) => ({ peer, sealed })) }));
   return { state: { ...state, stage: 'collectMasked', sharers, commitments, sealedSeeds }, requests, rejected };

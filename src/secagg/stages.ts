@@ -156,23 +156,39 @@ export interface AdvertiseKeysReply extends AdvertisedKeys {
   readonly stage: 'setup';
 }
 
+/*
+ * Lists of per-client byte strings travel as columns: one array of client indices and one
+ * byte string per field, entry k of a field being bytes [k·size, (k + 1)·size). A stage
+ * message carries dozens of keys, bundles or shares, and one object per entry cost more to
+ * encode, parse and check than the cryptography they carry.
+ */
+
+/** The keys of several clients: client `clientIndices[k]` advertised entry k of each field. */
+export interface AdvertisedKeyList {
+  readonly clientIndices: readonly number[];
+  /** 32 bytes per client. */
+  readonly publicKeys: Uint8Array;
+  /** 32 bytes (SESSION_NONCE_BYTES) per client. */
+  readonly sessionNonces: Uint8Array;
+}
+
 /** Server → client, stage 'shareKeys': the keys of the neighbours that advertised. */
 export interface ShareKeysRequest {
   readonly stage: 'shareKeys';
   readonly clientIndex: number;
-  readonly neighbours: readonly AdvertisedKeys[];
+  readonly neighbours: AdvertisedKeyList;
 }
-/** One encrypted share bundle; `peer` is the recipient in a reply and the sender in a request. */
-export interface EncryptedShare {
-  readonly peer: number;
-  readonly ciphertext: Uint8Array;
+/** Encrypted share bundles: bundle k ({@link SHARE_CIPHERTEXT_BYTES}) goes to `peers[k]` in a reply and comes from `peers[k]` in a request. */
+export interface BundleList {
+  readonly peers: readonly number[];
+  readonly ciphertexts: Uint8Array;
 }
-/** A bundle for a peer, with the pair seed sealed for recovery (kept by the server). */
-export interface OutgoingShare extends EncryptedShare {
-  /** s_ij ⊕ PRF(σ_i, j): opened only if this client drops after masking (keys.ts). */
-  readonly sealedSeed: Uint8Array;
+/** A reply's bundles, with each pair seed sealed for recovery (kept by the server). */
+export interface OutgoingBundleList extends BundleList {
+  /** Seed k (32 bytes) is s_ij ⊕ PRF(σ_i, j) for j = peers[k]: opened only if this client drops after masking (keys.ts). */
+  readonly sealedSeeds: Uint8Array;
 }
-/** Client → server, stage 'shareKeys'. `encryptedShares[].peer` is the recipient. */
+/** Client → server, stage 'shareKeys'. */
 export interface ShareKeysReply {
   readonly stage: 'shareKeys';
   readonly clientIndex: number;
@@ -180,14 +196,14 @@ export interface ShareKeysReply {
   readonly maskSeedCommitment: Uint8Array;
   /** SHA-256 commitment to σ_i, the same way. */
   readonly recoveryKeyCommitment: Uint8Array;
-  readonly encryptedShares: readonly OutgoingShare[];
+  readonly encryptedShares: OutgoingBundleList;
 }
 
-/** Server → client, stage 'collectMasked'. `encryptedShares[].peer` is the sender. */
+/** Server → client, stage 'collectMasked': the bundles sent to this client. */
 export interface CollectMaskedRequest {
   readonly stage: 'collectMasked';
   readonly clientIndex: number;
-  readonly encryptedShares: readonly EncryptedShare[];
+  readonly encryptedShares: BundleList;
 }
 /** Client → server, stage 'collectMasked'. */
 export interface MaskedInputReply {
@@ -205,15 +221,30 @@ export interface UnmaskRequest {
   /** Peers that shared keys but sent no masked input: reveal their σ shares. */
   readonly dropped: readonly number[];
 }
-/** A revealed Shamir share of client `owner`'s secret. */
-export interface RevealedShare {
-  readonly owner: number;
-  readonly share: Uint8Array;
+/** Revealed Shamir shares: share k ({@link SHARE_BYTES}) is of client `owners[k]`'s secret. */
+export interface RevealedShareList {
+  readonly owners: readonly number[];
+  readonly shares: Uint8Array;
 }
 /** Client → server, stage 'unmask'. */
 export interface UnmaskReply {
   readonly stage: 'unmask';
   readonly clientIndex: number;
-  readonly maskSeedShares: readonly RevealedShare[];
-  readonly recoveryKeyShares: readonly RevealedShare[];
+  readonly maskSeedShares: RevealedShareList;
+  readonly recoveryKeyShares: RevealedShareList;
+}
+
+/** Concatenate equal-length byte strings into one column. */
+export function packColumn(items: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(items.length * size);
+  items.forEach((item, k) => {
+    if (item.length !== size) throw new RangeError(`items[${k}]: expected ${size} bytes, got ${item.length}`);
+    out.set(item, k * size);
+  });
+  return out;
+}
+
+/** Entry k of a column of `size`-byte entries (a view, not a copy). */
+export function columnEntry(column: Uint8Array, k: number, size: number): Uint8Array {
+  return column.subarray(k * size, (k + 1) * size);
 }

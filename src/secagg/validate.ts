@@ -52,6 +52,29 @@ export function expectArray(value: unknown, name: string, maxLength: number): re
   return value;
 }
 
+/**
+ * A list of per-client byte strings sent as columns (stages.ts): the record `value` has the
+ * array `indexKey` of at most `maxCount` distinct client indices, and one `Uint8Array` per key
+ * of `sizes` holding `sizes[key]` bytes per index. Returns the indices in the order given and
+ * the columns as they are (entry k of a column is bytes [k·size, (k + 1)·size)).
+ */
+export function expectColumns<K extends string>(value: unknown, name: string, indexKey: string, sizes: Readonly<Record<K, number>>, numClients: number, maxCount: number): { indices: number[]; columns: Record<K, Uint8Array> } {
+  const keys = Object.keys(sizes) as K[];
+  const r = expectRecord(value, name, [indexKey, ...keys]);
+  const items = expectArray(r[indexKey], `${name}.${indexKey}`, maxCount);
+  const indices: number[] = [];
+  const seen = new Set<number>();
+  for (const [k, item] of items.entries()) {
+    const index = expectIndex(item, `${name}.${indexKey}[${k}]`, numClients);
+    if (seen.has(index)) fail('SECAGG_DUPLICATE', `${name}.${indexKey}: client ${index} listed twice`);
+    seen.add(index);
+    indices.push(index);
+  }
+  const columns = {} as Record<K, Uint8Array>;
+  for (const key of keys) columns[key] = expectBytes(r[key], `${name}.${key}`, indices.length * sizes[key]);
+  return { indices, columns };
+}
+
 /** A list of distinct client indices, returned ascending. */
 export function expectIndexList(value: unknown, name: string, numClients: number): number[] {
   const items = expectArray(value, name, numClients);

@@ -5,7 +5,7 @@
  * the stage under test; the client states for that stage are still fresh.
  */
 import { type ClientState, advertiseKeys, maskInput, shareKeys, unmask } from '../../src/secagg/client.js';
-import type { AdvertiseKeysReply, CollectMaskedRequest, MaskedInputReply, SetupRequest, ShareKeysReply, ShareKeysRequest, UnmaskReply, UnmaskRequest } from '../../src/secagg/stages.js';
+import { type AdvertiseKeysReply, type AdvertisedKeyList, type BundleList, type CollectMaskedRequest, type MaskedInputReply, type OutgoingBundleList, type RevealedShareList, type SetupRequest, type ShareKeysReply, type ShareKeysRequest, type UnmaskReply, type UnmaskRequest, SHARE_BYTES, SHARE_CIPHERTEXT_BYTES } from '../../src/secagg/stages.js';
 import { type ServerState, type ServerStep, collectKeys, routeShares, setupSession, sumMasked } from '../../src/secagg/server.js';
 
 export interface SessionOptions {
@@ -98,3 +98,44 @@ export function ringSum(vectors: readonly Uint32Array[], ringBits = 32): Uint32A
   for (const v of vectors) for (let k = 0; k < out.length; k++) out[k] = (out[k] + v[k]) % modulus;
   return out;
 }
+
+/*
+ * Stage messages carry lists as columns (stages.ts). Tests that tamper with one entry turn a
+ * list into rows, change them, and pack the rows back; packing does not check lengths, so a
+ * wrong-sized entry makes a wrong-sized column, as a hostile peer would send.
+ */
+const concat = (items: readonly Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(items.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of items) { out.set(b, at); at += b.length; }
+  return out;
+};
+const entries = (column: Uint8Array, count: number, size: number): Uint8Array[] => Array.from({ length: count }, (_, k) => column.slice(k * size, (k + 1) * size));
+
+export interface KeyRow { clientIndex: number; publicKey: Uint8Array; sessionNonce: Uint8Array }
+export const keyRows = (list: AdvertisedKeyList): KeyRow[] => {
+  const keys = entries(list.publicKeys, list.clientIndices.length, 32);
+  const nonces = entries(list.sessionNonces, list.clientIndices.length, 32);
+  return list.clientIndices.map((clientIndex, k) => ({ clientIndex, publicKey: keys[k], sessionNonce: nonces[k] }));
+};
+export const keyList = (rows: readonly KeyRow[]): AdvertisedKeyList => ({ clientIndices: rows.map((r) => r.clientIndex), publicKeys: concat(rows.map((r) => r.publicKey)), sessionNonces: concat(rows.map((r) => r.sessionNonce)) });
+
+export interface BundleRow { peer: number; ciphertext: Uint8Array; sealedSeed?: Uint8Array }
+export const bundleRows = (list: BundleList | OutgoingBundleList): BundleRow[] => {
+  const boxes = entries(list.ciphertexts, list.peers.length, SHARE_CIPHERTEXT_BYTES);
+  const seeds = 'sealedSeeds' in list ? entries(list.sealedSeeds, list.peers.length, 32) : undefined;
+  return list.peers.map((peer, k) => ({ peer, ciphertext: boxes[k], ...(seeds ? { sealedSeed: seeds[k] } : {}) }));
+};
+/** Rows back to a list; with sealed seeds (a reply's list) when the first row has one. */
+export const bundleList = (rows: readonly BundleRow[]): BundleList & { sealedSeeds?: Uint8Array } => ({
+  peers: rows.map((r) => r.peer),
+  ciphertexts: concat(rows.map((r) => r.ciphertext)),
+  ...(rows[0]?.sealedSeed ? { sealedSeeds: concat(rows.map((r) => r.sealedSeed ?? new Uint8Array(0))) } : {}),
+});
+
+export interface ShareRow { owner: number; share: Uint8Array }
+export const shareRows = (list: RevealedShareList): ShareRow[] => {
+  const shares = entries(list.shares, list.owners.length, SHARE_BYTES);
+  return list.owners.map((owner, k) => ({ owner, share: shares[k] }));
+};
+export const shareList = (rows: readonly ShareRow[]): RevealedShareList => ({ owners: rows.map((r) => r.owner), shares: concat(rows.map((r) => r.share)) });

@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { advertiseKeys, maskInput, shareKeys, unmask } from '../../src/secagg/client.js';
 import { SecAggError } from '../../src/secagg/errors.js';
 import type { CollectMaskedRequest, SetupRequest, ShareKeysRequest, UnmaskRequest } from '../../src/secagg/stages.js';
-import { runSession } from './driver.js';
+import { type BundleRow, type KeyRow, bundleList, bundleRows, keyList, keyRows, runSession } from './driver.js';
+
+/** The request with its neighbour list's rows changed by `f`. */
+const withKeys = (r: ShareKeysRequest, f: (rows: KeyRow[]) => KeyRow[]) => ({ ...r, neighbours: keyList(f(keyRows(r.neighbours))) });
+/** The request with its bundle list's rows changed by `f`. */
+const withBundles = (r: CollectMaskedRequest, f: (rows: BundleRow[]) => BundleRow[]) => ({ ...r, encryptedShares: bundleList(f(bundleRows(r.encryptedShares))) });
 
 async function expectCode(f: () => unknown, code: string): Promise<void> {
   let caught: unknown;
@@ -66,18 +71,21 @@ describe('shareKeys refuses hostile key lists', () => {
     ['addressed to another client', (r) => ({ ...r, clientIndex: (r.clientIndex + 1) % 8 }), 'SECAGG_INCONSISTENT'],
     ['wrong stage', (r) => ({ ...r, stage: 'setup' }), 'SECAGG_WRONG_STAGE'],
     ['a non-neighbour', (r, others) => {
-      const stranger = others.find((o) => o.clientIndex !== r.clientIndex && !r.neighbours.some((n) => n.clientIndex === o.clientIndex))!;
-      return { ...r, neighbours: [...r.neighbours.slice(1), { ...r.neighbours[0], clientIndex: stranger.clientIndex }] };
+      const rows = keyRows(r.neighbours);
+      const stranger = others.find((o) => o.clientIndex !== r.clientIndex && !rows.some((n) => n.clientIndex === o.clientIndex))!;
+      return { ...r, neighbours: keyList([...rows.slice(1), { ...rows[0], clientIndex: stranger.clientIndex }]) };
     }, 'SECAGG_UNKNOWN_CLIENT'],
-    ['a neighbour twice', (r) => ({ ...r, neighbours: [r.neighbours[0], r.neighbours[0], ...r.neighbours.slice(2)] }), 'SECAGG_DUPLICATE'],
-    ['two neighbours with one key', (r) => ({ ...r, neighbours: [r.neighbours[0], { ...r.neighbours[1], publicKey: r.neighbours[0].publicKey }, ...r.neighbours.slice(2)] }), 'SECAGG_DUPLICATE'],
-    ['a short key', (r) => ({ ...r, neighbours: [{ ...r.neighbours[0], publicKey: r.neighbours[0].publicKey.subarray(1) }, ...r.neighbours.slice(1)] }), 'SECAGG_WRONG_LENGTH'],
-    ['a short session nonce', (r) => ({ ...r, neighbours: [{ ...r.neighbours[0], sessionNonce: r.neighbours[0].sessionNonce.subarray(1) }, ...r.neighbours.slice(1)] }), 'SECAGG_WRONG_LENGTH'],
-    ['a key as a number array', (r) => ({ ...r, neighbours: [{ ...r.neighbours[0], publicKey: Array.from(r.neighbours[0].publicKey) }, ...r.neighbours.slice(1)] }), 'SECAGG_MALFORMED'],
-    ['a low-order key', (r) => ({ ...r, neighbours: [{ ...r.neighbours[0], publicKey: new Uint8Array(32) }, ...r.neighbours.slice(1)] }), 'SECAGG_INVALID_KEY'],
-    ['too few neighbours', (r) => ({ ...r, neighbours: r.neighbours.slice(0, 1) }), 'SECAGG_TOO_FEW_CLIENTS'],
-    ['too many entries', (r) => ({ ...r, neighbours: [...r.neighbours, ...r.neighbours] }), 'SECAGG_WRONG_LENGTH'],
-    ['neighbours not an array', (r) => ({ ...r, neighbours: {} }), 'SECAGG_MALFORMED'],
+    ['a neighbour twice', (r) => withKeys(r, (n) => [n[0], n[0], ...n.slice(2)]), 'SECAGG_DUPLICATE'],
+    ['two neighbours with one key', (r) => withKeys(r, (n) => [n[0], { ...n[1], publicKey: n[0].publicKey }, ...n.slice(2)]), 'SECAGG_DUPLICATE'],
+    ['a short key', (r) => withKeys(r, (n) => [{ ...n[0], publicKey: n[0].publicKey.subarray(1) }, ...n.slice(1)]), 'SECAGG_WRONG_LENGTH'],
+    ['a short session nonce', (r) => withKeys(r, (n) => [{ ...n[0], sessionNonce: n[0].sessionNonce.subarray(1) }, ...n.slice(1)]), 'SECAGG_WRONG_LENGTH'],
+    ['keys as a number array', (r) => ({ ...r, neighbours: { ...r.neighbours, publicKeys: Array.from(r.neighbours.publicKeys) } }), 'SECAGG_MALFORMED'],
+    ['a client index that is not an integer', (r) => ({ ...r, neighbours: { ...r.neighbours, clientIndices: [0.5, ...r.neighbours.clientIndices.slice(1)] } }), 'SECAGG_MALFORMED'],
+    ['a low-order key', (r) => withKeys(r, (n) => [{ ...n[0], publicKey: new Uint8Array(32) }, ...n.slice(1)]), 'SECAGG_INVALID_KEY'],
+    ['too few neighbours', (r) => withKeys(r, (n) => n.slice(0, 1)), 'SECAGG_TOO_FEW_CLIENTS'],
+    ['too many entries', (r) => withKeys(r, (n) => [...n, ...n]), 'SECAGG_WRONG_LENGTH'],
+    ['neighbours as an array of records', (r) => ({ ...r, neighbours: keyRows(r.neighbours) }), 'SECAGG_MALFORMED'],
+    ['a column missing', (r) => ({ ...r, neighbours: { clientIndices: r.neighbours.clientIndices, publicKeys: r.neighbours.publicKeys } }), 'SECAGG_MALFORMED'],
     ['extra field', (r) => ({ ...r, note: 'x' }), 'SECAGG_MALFORMED'],
   ];
   it.each(cases)('%s', async (_name, tamper, code) => {
@@ -105,12 +113,14 @@ describe('maskInput refuses hostile share bundles', () => {
     return c;
   };
   const cases: [string, Tamper, string][] = [
-    ['a tampered ciphertext', (r) => ({ ...r, encryptedShares: [{ ...r.encryptedShares[0], ciphertext: flip(r.encryptedShares[0].ciphertext, 20) }, ...r.encryptedShares.slice(1)] }), 'SECAGG_DECRYPT_FAILED'],
-    ['bundles swapped between senders', (r) => ({ ...r, encryptedShares: [{ ...r.encryptedShares[0], ciphertext: r.encryptedShares[1].ciphertext }, { ...r.encryptedShares[1], ciphertext: r.encryptedShares[0].ciphertext }, ...r.encryptedShares.slice(2)] }), 'SECAGG_DECRYPT_FAILED'],
-    ['a truncated ciphertext', (r) => ({ ...r, encryptedShares: [{ ...r.encryptedShares[0], ciphertext: r.encryptedShares[0].ciphertext.subarray(0, 50) }, ...r.encryptedShares.slice(1)] }), 'SECAGG_WRONG_LENGTH'],
-    ['a sender twice', (r) => ({ ...r, encryptedShares: [r.encryptedShares[0], r.encryptedShares[0]] }), 'SECAGG_DUPLICATE'],
-    ['the client itself as sender', (r) => ({ ...r, encryptedShares: [{ ...r.encryptedShares[0], peer: r.clientIndex }, ...r.encryptedShares.slice(1)] }), 'SECAGG_UNKNOWN_CLIENT'],
-    ['too few bundles', (r) => ({ ...r, encryptedShares: r.encryptedShares.slice(0, 1) }), 'SECAGG_TOO_FEW_CLIENTS'],
+    ['a tampered ciphertext', (r) => withBundles(r, (b) => [{ ...b[0], ciphertext: flip(b[0].ciphertext, 20) }, ...b.slice(1)]), 'SECAGG_DECRYPT_FAILED'],
+    ['a tampered tag', (r) => withBundles(r, (b) => [{ ...b[0], ciphertext: flip(b[0].ciphertext, b[0].ciphertext.length - 1) }, ...b.slice(1)]), 'SECAGG_DECRYPT_FAILED'],
+    ['bundles swapped between senders', (r) => withBundles(r, (b) => [{ ...b[0], ciphertext: b[1].ciphertext }, { ...b[1], ciphertext: b[0].ciphertext }, ...b.slice(2)]), 'SECAGG_DECRYPT_FAILED'],
+    ['a truncated ciphertext', (r) => withBundles(r, (b) => [{ ...b[0], ciphertext: b[0].ciphertext.subarray(0, 50) }, ...b.slice(1)]), 'SECAGG_WRONG_LENGTH'],
+    ['a sender twice', (r) => withBundles(r, (b) => [b[0], b[0]]), 'SECAGG_DUPLICATE'],
+    ['the client itself as sender', (r) => withBundles(r, (b) => [{ ...b[0], peer: r.clientIndex }, ...b.slice(1)]), 'SECAGG_UNKNOWN_CLIENT'],
+    ['too few bundles', (r) => withBundles(r, (b) => b.slice(0, 1)), 'SECAGG_TOO_FEW_CLIENTS'],
+    ['ciphertexts not bytes', (r) => ({ ...r, encryptedShares: { ...r.encryptedShares, ciphertexts: 'x' } }), 'SECAGG_MALFORMED'],
     ['addressed to another client', (r) => ({ ...r, clientIndex: r.clientIndex + 1 }), 'SECAGG_INCONSISTENT'],
     ['missing field', (r) => ({ stage: r.stage, clientIndex: r.clientIndex }), 'SECAGG_MALFORMED'],
   ];
@@ -156,7 +166,7 @@ describe('unmask refuses requests that would reveal both shares of a peer', () =
     const request = s.summed.requests[0];
     const state = s.stateAt.get(0)!;
     const first = unmask(state, request);
-    expect(first.reply.maskSeedShares.map((x) => x.owner)).toEqual([0, 1, 2, 3, 4]);
+    expect(first.reply.maskSeedShares.owners).toEqual([0, 1, 2, 3, 4]);
     const other = request.survivors.filter((j) => j !== 1);
     await expectCode(() => unmask(state, { ...request, survivors: other, dropped: [1] }), 'SECAGG_WRONG_STAGE');
     await expectCode(() => unmask(first.state, request), 'SECAGG_WRONG_STAGE');

@@ -10,7 +10,10 @@ import { SecAggError } from '../../src/secagg/errors.js';
 import { reconstruct } from '../../src/secagg/reconstruct.js';
 import { collectKeys, routeShares, setupSession, sumMasked } from '../../src/secagg/server.js';
 import { type AdvertiseKeysReply, type MaskedInputReply, type ShareKeysReply, type UnmaskReply, sessionGraph } from '../../src/secagg/stages.js';
-import { ringSum, runSession } from './driver.js';
+import { type BundleRow, bundleList, bundleRows, ringSum, runSession, shareList, shareRows } from './driver.js';
+
+/** The replies with the bundle list of reply `at` changed row by row by `f`. */
+const withBundles = (replies: ShareKeysReply[], at: number, f: (rows: BundleRow[]) => BundleRow[]) => replies.map((x, i) => (i === at ? { ...x, encryptedShares: bundleList(f(bundleRows(x.encryptedShares))) } : x));
 
 const codes = (rejected: readonly SecAggError[]): [number | undefined, string][] => rejected.map((e) => [e.clientIndex, e.code]);
 
@@ -37,7 +40,7 @@ describe('collectKeys', () => {
     const step = collectKeys(s.setup.state, tamper(s.advertiseReplies));
     expect(codes(step.rejected)).toEqual(expected);
     const rejected = new Set(expected.map(([i]) => i));
-    for (const request of step.requests) for (const n of request.neighbours) expect(rejected.has(n.clientIndex)).toBe(false);
+    for (const request of step.requests) for (const n of request.neighbours.clientIndices) expect(rejected.has(n)).toBe(false);
   });
 
   it('throws SECAGG_TOO_FEW_CLIENTS below the threshold and SECAGG_WRONG_STAGE out of order', async () => {
@@ -61,8 +64,8 @@ describe('collectKeys', () => {
     expect(codes(step.rejected)).toEqual([[0, 'SECAGG_TOO_FEW_CLIENTS']]);
     expect(step.requests.map((r) => r.clientIndex)).not.toContain(0);
     for (const request of step.requests) {
-      expect(request.neighbours.length).toBeGreaterThanOrEqual(3);
-      expect(request.neighbours.map((n) => n.clientIndex)).not.toContain(0);
+      expect(request.neighbours.clientIndices.length).toBeGreaterThanOrEqual(3);
+      expect(request.neighbours.clientIndices).not.toContain(0);
     }
   });
 
@@ -77,14 +80,15 @@ describe('collectKeys', () => {
 describe('routeShares', () => {
   type Tamper = (replies: ShareKeysReply[]) => unknown[];
   const cases: [string, Tamper, [number | undefined, string][]][] = [
-    ['a missing bundle', (r) => r.map((x, i) => (i === 1 ? { ...x, encryptedShares: x.encryptedShares.slice(1) } : x)), [[1, 'SECAGG_INCONSISTENT']]],
-    ['a bundle to itself', (r) => r.map((x, i) => (i === 1 ? { ...x, encryptedShares: [{ ...x.encryptedShares[0], peer: 1 }, ...x.encryptedShares.slice(1)] } : x)), [[1, 'SECAGG_INCONSISTENT']]],
-    ['two bundles for one peer', (r) => r.map((x, i) => (i === 1 ? { ...x, encryptedShares: [x.encryptedShares[0], x.encryptedShares[0], ...x.encryptedShares.slice(2)] } : x)), [[1, 'SECAGG_DUPLICATE']]],
+    ['a missing bundle', (r) => withBundles(r, 1, (b) => b.slice(1)), [[1, 'SECAGG_INCONSISTENT']]],
+    ['a bundle to itself', (r) => withBundles(r, 1, (b) => [{ ...b[0], peer: 1 }, ...b.slice(1)]), [[1, 'SECAGG_INCONSISTENT']]],
+    ['two bundles for one peer', (r) => withBundles(r, 1, (b) => [b[0], b[0], ...b.slice(2)]), [[1, 'SECAGG_DUPLICATE']]],
     ['a short commitment', (r) => r.map((x, i) => (i === 2 ? { ...x, maskSeedCommitment: new Uint8Array(31) } : x)), [[2, 'SECAGG_WRONG_LENGTH']]],
-    ['a long ciphertext', (r) => r.map((x, i) => (i === 2 ? { ...x, encryptedShares: [{ ...x.encryptedShares[0], ciphertext: new Uint8Array(200) }, ...x.encryptedShares.slice(1)] } : x)), [[2, 'SECAGG_WRONG_LENGTH']]],
+    ['a long ciphertext', (r) => withBundles(r, 2, (b) => [{ ...b[0], ciphertext: new Uint8Array(200) }, ...b.slice(1)]), [[2, 'SECAGG_WRONG_LENGTH']]],
     ['a short recovery-key commitment', (r) => r.map((x, i) => (i === 3 ? { ...x, recoveryKeyCommitment: new Uint8Array(16) } : x)), [[3, 'SECAGG_WRONG_LENGTH']]],
-    ['a short sealed seed', (r) => r.map((x, i) => (i === 4 ? { ...x, encryptedShares: [{ ...x.encryptedShares[0], sealedSeed: new Uint8Array(31) }, ...x.encryptedShares.slice(1)] } : x)), [[4, 'SECAGG_WRONG_LENGTH']]],
-    ['a bundle without its sealed seed', (r) => r.map((x, i) => (i === 4 ? { ...x, encryptedShares: [{ peer: x.encryptedShares[0].peer, ciphertext: x.encryptedShares[0].ciphertext }, ...x.encryptedShares.slice(1)] } : x)), [[4, 'SECAGG_MALFORMED']]],
+    ['a short sealed seed', (r) => withBundles(r, 4, (b) => [{ ...b[0], sealedSeed: new Uint8Array(31) }, ...b.slice(1)]), [[4, 'SECAGG_WRONG_LENGTH']]],
+    ['bundles without their sealed seeds', (r) => r.map((x, i) => (i === 4 ? { ...x, encryptedShares: { peers: x.encryptedShares.peers, ciphertexts: x.encryptedShares.ciphertexts } } : x)), [[4, 'SECAGG_MALFORMED']]],
+    ['a recipient that is not a client index', (r) => withBundles(r, 3, (b) => [{ ...b[0], peer: -1 }, ...b.slice(1)]), [[3, 'SECAGG_UNKNOWN_CLIENT']]],
   ];
   it.each(cases)('%s', async (_name, tamper, expected) => {
     const s = await runSession({ numClients: 6, threshold: 3, vectorLength: 4 }, 'collectMasked');
@@ -92,7 +96,7 @@ describe('routeShares', () => {
     expect(codes(step.rejected)).toEqual(expected);
     const bad = expected[0][0];
     expect(step.state.sharers).not.toContain(bad);
-    for (const request of step.requests) expect(request.encryptedShares.map((e) => e.peer)).not.toContain(bad);
+    for (const request of step.requests) expect(request.encryptedShares.peers).not.toContain(bad);
   });
 
   it('rejects a client that never advertised keys', async () => {
@@ -130,7 +134,7 @@ describe('sumMasked', () => {
 describe('reconstruct', () => {
   const flipShare = (reply: UnmaskReply, owner: number): UnmaskReply => ({
     ...reply,
-    maskSeedShares: reply.maskSeedShares.map((s) => (s.owner === owner ? { owner, share: s.share.map((b, k) => (k === 0 ? b ^ 1 : b)) } : s)),
+    maskSeedShares: shareList(shareRows(reply.maskSeedShares).map((s) => (s.owner === owner ? { owner, share: s.share.map((b, k) => (k === 0 ? b ^ 1 : b)) } : s))),
   });
 
   it('a corrupted share gives SECAGG_RECONSTRUCTION_MISMATCH, not a wrong sum', async () => {
@@ -149,7 +153,7 @@ describe('reconstruct', () => {
     const replies = summed.requests.map((r) => unmask(masked.find((m) => m.reply.clientIndex === r.clientIndex)!.state, r).reply);
     const honest = await reconstruct(summed.state, replies);
     expect(honest.sum).toEqual(ringSum(fresh.inputs.slice(0, 4)));
-    const bad = replies.map((r, i) => (i === 0 ? { ...r, recoveryKeyShares: r.recoveryKeyShares.map((k) => ({ owner: k.owner, share: k.share.map((b, j) => (j === 5 ? b ^ 4 : b)) })) } : r));
+    const bad = replies.map((r, i) => (i === 0 ? { ...r, recoveryKeyShares: shareList(shareRows(r.recoveryKeyShares).map((k) => ({ owner: k.owner, share: k.share.map((b, j) => (j === 5 ? b ^ 4 : b)) }))) } : r));
     await expect(reconstruct(summed.state, bad)).rejects.toMatchObject({ code: 'SECAGG_RECONSTRUCTION_MISMATCH', clientIndex: 4 });
   });
 
@@ -165,9 +169,9 @@ describe('reconstruct', () => {
       r0,
       r1,
       r2,
-      { ...r3, maskSeedShares: r3.maskSeedShares.slice(1) }, // incomplete
-      { ...r4, maskSeedShares: r4.maskSeedShares.map((x) => (x.owner === 0 ? { owner: 0, share: r0.maskSeedShares[0].share } : x)) }, // a copied x
-      { ...r0, clientIndex: 5, maskSeedShares: r0.maskSeedShares.map((x) => ({ ...x, share: x.share.map((b, k) => (k === 32 ? 0 : b)) })) }, // x = 0
+      { ...r3, maskSeedShares: shareList(shareRows(r3.maskSeedShares).slice(1)) }, // incomplete
+      { ...r4, maskSeedShares: shareList(shareRows(r4.maskSeedShares).map((x) => (x.owner === 0 ? { owner: 0, share: shareRows(r0.maskSeedShares)[0].share } : x))) }, // a copied x
+      { ...r0, clientIndex: 5, maskSeedShares: shareList(shareRows(r0.maskSeedShares).map((x) => ({ ...x, share: x.share.map((b, k) => (k === 32 ? 0 : b)) }))) }, // x = 0
       { ...r1, clientIndex: 1 }, // duplicate
       { ...r2, clientIndex: 9 }, // unknown
     ];

@@ -151,8 +151,9 @@ describe('what the server sees', () => {
     const graph = buildGraph({ numClients: 12, numNeighbours: 4, seed: session.setup.state.config.graphSeed });
     for (const reply of session.unmaskReplies) {
       const allowed = [...neighbours(graph, reply.clientIndex), reply.clientIndex].sort((a, b) => a - b);
-      expect(reply.maskSeedShares.map((s) => s.owner)).toEqual(allowed);
-      expect(reply.recoveryKeyShares).toEqual([]);
+      expect(reply.maskSeedShares.owners).toEqual(allowed);
+      expect(reply.maskSeedShares.shares).toHaveLength(allowed.length * 33);
+      expect(reply.recoveryKeyShares).toEqual({ owners: [], shares: new Uint8Array(0) });
     }
     expect((await reconstruct(session.summed.state, session.unmaskReplies)).sum).toEqual(ringSum(session.inputs));
   });
