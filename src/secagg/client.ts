@@ -163,8 +163,8 @@ function parsePeers(state: ClientState, value: unknown): AdvertisedKeys[] {
  * neighbour (one pair stream each, keys.ts), draw the self-mask seed b_i and the recovery key
  * σ_i, Shamir-share both among this client and its neighbours (threshold t), seal each
  * neighbour's pair of shares under the keys of that direction of that session, and seal each
- * pair seed under σ_i for the server to keep. Pass the `channel` the state's keys came from to reuse (and
- * keep) the pair keys derived before.
+ * pair seed under σ_i for the server to keep. Pass the `channel` the state's keys came from to
+ * reuse (and keep) the pair keys derived before.
  */
 export async function shareKeys(state: ClientState, request: unknown, channel?: ChannelKeys): Promise<ClientStep<ShareKeysReply>> {
   requireStage(state, 'setup');

@@ -4,8 +4,9 @@
  * - X25519 key agreement (RFC 7748) with raw 32-byte keys, so keys travel as plain bytes;
  * - HKDF-SHA256 (RFC 5869) to turn a shared secret into a pair key;
  * - AES-256-CTR (NIST SP 800-38A) as the pseudo-random generator that expands a 256-bit seed
- *   into a mask vector, and a pair's key into its session stream (keys.ts). Flower expands masks with numpy's generator seeded by 32 bits, which
- *   a server can brute-force; a 256-bit AES key cannot be.
+ *   into a mask vector, and a pair's key into its session stream (keys.ts). Flower expands
+ *   masks with numpy's generator seeded by 32 bits, which a server can brute-force; a 256-bit
+ *   AES key cannot be.
  *
  * Raw keys go through JWK because OpenSSL 3 decodes JWK several times faster than DER.
  */

@@ -2,10 +2,10 @@
  * Secure aggregation (Bonawitz et al., CCS 2017; SecAgg+ of Bell et al., CCS 2020): the server
  * learns the sum of the clients' vectors and nothing else, even when some clients drop out.
  *
- * Layers, bottom up: crypto (X25519, HKDF, AES-CTR mask expansion; ringKernel adds masks), shamir, quantize
- * (fixed point in Z_2^32), graph (who pairs with whom), stages/keys (shared vocabulary and key
- * schedule), client and server/reconstruct (one function per stage), codec (JSON), simulate
- * (everything in one process).
+ * Layers, bottom up: crypto (X25519, HKDF, AES-CTR mask expansion; ringKernel adds the masks),
+ * shamir, quantize (fixed point in Z_2^32), graph (who pairs with whom), stages/keys (shared
+ * vocabulary and key schedule), client and server/reconstruct (one function per stage), codec
+ * (JSON), simulate (everything in one process).
  */
 export { SecAggError, type SecAggErrorCode } from './errors.js';
 export {
