@@ -200,6 +200,16 @@ export function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): U
 
 const ZERO_SALT = new Uint8Array(32);
 
+/**
+ * HMAC-SHA256 (RFC 2104) of `data` under `key`, truncated to its first {@link TAG_BYTES} bytes
+ * (RFC 4231 §4.6 checks such a truncation): the tag of a share bundle (keys.ts).
+ */
+export function hmacTag(key: Uint8Array, data: Uint8Array): Uint8Array {
+  checkBytes(key, 'key');
+  checkBytes(data, 'data');
+  return createHmac('sha256', key).update(data).digest().subarray(0, TAG_BYTES);
+}
+
 let zeros = Buffer.alloc(0);
 
 /**

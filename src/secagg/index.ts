@@ -19,6 +19,7 @@ export {
   expandMask,
   generateX25519KeyPair,
   hkdfSha256,
+  hmacTag,
   isUsableX25519PublicKey,
   wipe,
   x25519,

@@ -30,8 +30,8 @@
  *   themselves are never revealed. This is the multi-round construction of Flamingo (Ma et al.,
  *   IEEE S&P 2023): agree pairwise secrets once, derive per-round masks by a PRF.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { KEY_BYTES, TAG_BYTES, aesCtrKeystream, hkdfExpand, hkdfExtract } from './crypto.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { KEY_BYTES, TAG_BYTES, aesCtrKeystream, hkdfExpand, hkdfExtract, hmacTag } from './crypto.js';
 import { SecAggError } from './errors.js';
 
 const encoder = new TextEncoder();
@@ -102,16 +102,13 @@ export function wipeSessionPairKeys(keys: Pick<SessionPairKeys, 'pairSeed'> & Pa
   for (const b of [keys.pairSeed, keys.outgoing?.macKey, keys.outgoing?.pad, keys.incoming?.macKey, keys.incoming?.pad]) b?.fill(0);
 }
 
-function bundleTag(keys: BundleKeys, ciphertext: Uint8Array): Buffer {
-  return createHmac('sha256', keys.macKey).update(ciphertext).digest().subarray(0, TAG_BYTES);
-}
 
 /** Seal a share bundle under one direction's keys: (pad ⊕ plaintext) ‖ tag. Use the keys once. */
 export function sealBundle(keys: BundleKeys, plaintext: Uint8Array): Uint8Array {
   if (!(plaintext instanceof Uint8Array) || plaintext.length !== keys.pad.length) throw new RangeError(`plaintext: expected ${keys.pad.length} bytes`);
   const box = new Uint8Array(plaintext.length + TAG_BYTES);
   for (let k = 0; k < plaintext.length; k++) box[k] = plaintext[k] ^ keys.pad[k];
-  box.set(bundleTag(keys, box.subarray(0, plaintext.length)), plaintext.length);
+  box.set(hmacTag(keys.macKey, box.subarray(0, plaintext.length)), plaintext.length);
   return box;
 }
 
@@ -123,7 +120,7 @@ export function openBundle(keys: BundleKeys, box: Uint8Array): Uint8Array {
   const n = keys.pad.length;
   if (!(box instanceof Uint8Array) || box.length !== n + TAG_BYTES) throw new SecAggError('SECAGG_DECRYPT_FAILED', `share bundle: expected ${n + TAG_BYTES} bytes`);
   const ciphertext = box.subarray(0, n);
-  if (!timingSafeEqual(bundleTag(keys, ciphertext), box.subarray(n))) throw new SecAggError('SECAGG_DECRYPT_FAILED', 'share bundle failed authentication');
+  if (!timingSafeEqual(hmacTag(keys.macKey, ciphertext), box.subarray(n))) throw new SecAggError('SECAGG_DECRYPT_FAILED', 'share bundle failed authentication');
   const plaintext = new Uint8Array(n);
   for (let k = 0; k < n; k++) plaintext[k] = ciphertext[k] ^ keys.pad[k];
   return plaintext;

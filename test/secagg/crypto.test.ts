@@ -12,6 +12,7 @@ import {
   hkdfExpand,
   hkdfExtract,
   hkdfSha256,
+  hmacTag,
   isUsableX25519PublicKey,
   smallOrderX25519Points,
   wipe,
@@ -165,6 +166,19 @@ describe('HKDF-SHA256 (RFC 5869)', () => {
     expect(() => hkdfSha256(z, z, z, 1.5)).toThrow(RangeError);
     expect(() => hkdfSha256([1] as unknown as Uint8Array, z, z, 32)).toThrow(TypeError);
     expect(() => hkdfExpand(z, z, 32)).toThrow(RangeError); // a PRK is 32 bytes
+  });
+});
+
+describe('HMAC-SHA256 tags (RFC 4231)', () => {
+  const v = load('hmac-sha256-rfc4231.json') as { cases: { name: string; key: string; data: string; mac: string }[] };
+
+  it.each(v.cases.map((c) => [c.name, c] as const))('%s: the tag is the first 16 bytes of the MAC', (_name, c) => {
+    expect(toHex(hmacTag(hex(c.key), hex(c.data)))).toBe(c.mac.slice(0, 32));
+  });
+
+  it('checks its arguments', () => {
+    expect(() => hmacTag('key' as unknown as Uint8Array, new Uint8Array(1))).toThrow(TypeError);
+    expect(() => hmacTag(new Uint8Array(32), [1] as unknown as Uint8Array)).toThrow(TypeError);
   });
 });
 
