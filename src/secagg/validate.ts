@@ -61,30 +61,27 @@ export function expectArray(value: unknown, name: string, maxLength: number): re
 export function expectColumns<K extends string>(value: unknown, name: string, indexKey: string, sizes: Readonly<Record<K, number>>, numClients: number, maxCount: number): { indices: number[]; columns: Record<K, Uint8Array> } {
   const keys = Object.keys(sizes) as K[];
   const r = expectRecord(value, name, [indexKey, ...keys]);
-  const items = expectArray(r[indexKey], `${name}.${indexKey}`, maxCount);
-  const indices: number[] = [];
-  const seen = new Set<number>();
-  for (const [k, item] of items.entries()) {
-    const index = expectIndex(item, `${name}.${indexKey}[${k}]`, numClients);
-    if (seen.has(index)) fail('SECAGG_DUPLICATE', `${name}.${indexKey}: client ${index} listed twice`);
-    seen.add(index);
-    indices.push(index);
-  }
+  const indices = distinctIndices(r[indexKey], `${name}.${indexKey}`, numClients, maxCount);
   const columns = {} as Record<K, Uint8Array>;
   for (const key of keys) columns[key] = expectBytes(r[key], `${name}.${key}`, indices.length * sizes[key]);
   return { indices, columns };
 }
 
-/** A list of distinct client indices, returned ascending. */
-export function expectIndexList(value: unknown, name: string, numClients: number): number[] {
-  const items = expectArray(value, name, numClients);
+/** At most `maxCount` distinct client indices, in the order given. */
+function distinctIndices(value: unknown, name: string, numClients: number, maxCount: number): number[] {
+  const items = expectArray(value, name, maxCount);
   const seen = new Set<number>();
   for (const [k, item] of items.entries()) {
     const index = expectIndex(item, `${name}[${k}]`, numClients);
     if (seen.has(index)) fail('SECAGG_DUPLICATE', `${name}: client ${index} listed twice`);
     seen.add(index);
   }
-  return [...seen].sort((a, b) => a - b);
+  return [...seen];
+}
+
+/** A list of distinct client indices, returned ascending. */
+export function expectIndexList(value: unknown, name: string, numClients: number): number[] {
+  return distinctIndices(value, name, numClients, numClients).sort((a, b) => a - b);
 }
 
 /** A ring vector: a `Uint32Array` of `length` elements, each below 2^ringBits. */
