@@ -18,6 +18,7 @@ import { contributionOf, isSummedType } from '../protocol/contributions.js';
 import { readNumber, readString, ProtocolError } from '../protocol/config.js';
 import { replyTo, type Message } from '../protocol/message.js';
 import type { Mod } from './app.js';
+import type { SecAggKeyLifetime } from './config.js';
 import { paillierMod, type PaillierModOptions } from './paillierMod.js';
 
 /** Sessions a node keeps at most (old ones are forgotten first). */
@@ -33,7 +34,7 @@ const CHANNEL_IDLE_MS = 30 * 60_000;
  * also answers Paillier aggregation (paillierMod.ts), the other protected mode of a sum, so
  * every node that takes part in protected jobs has both.
  */
-export function secAggMod(options: { paillier?: PaillierModOptions; keyLifetime?: 'job' | 'session' } = {}): Mod {
+export function secAggMod(options: { paillier?: PaillierModOptions; keyLifetime?: SecAggKeyLifetime } = {}): Mod {
   const perSession = options.keyLifetime === 'session';
   const paillier = paillierMod(options.paillier);
   const sessions = new Map<string, ClientState>();

@@ -23,6 +23,7 @@ import {
   type UnmaskReply,
   SHARE_BYTES,
   SHARE_CIPHERTEXT_BYTES,
+  SHARE_PLAINTEXT_BYTES,
   columnEntry,
   packColumn,
   parseConfig,
@@ -198,7 +199,7 @@ export async function shareKeys(state: ClientState, request: unknown, channel?: 
     return session;
   });
   const sealedSeeds = sealPairSeeds(recoveryKey, peers.map((p, k) => ({ peer: p.clientIndex, seed: sessionKeys[k].pairSeed })));
-  const plaintext = new Uint8Array(2 * SHARE_BYTES);
+  const plaintext = new Uint8Array(SHARE_PLAINTEXT_BYTES);
   const ciphertexts = new Uint8Array(peers.length * SHARE_CIPHERTEXT_BYTES);
   peers.forEach((_, k) => {
     plaintext.set(seedShares[k + 1], 0);
