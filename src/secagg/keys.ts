@@ -31,7 +31,7 @@
  *   IEEE S&P 2023): agree pairwise secrets once, derive per-round masks by a PRF.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { KEY_BYTES, TAG_BYTES, aesCtrKeystream, hkdfExpand, hkdfExtract, hmacTag } from './crypto.js';
+import { KEY_BYTES, TAG_BYTES, aesCtrKeystream, hkdfSha256, hmacTag } from './crypto.js';
 import { SecAggError } from './errors.js';
 
 const encoder = new TextEncoder();
@@ -59,10 +59,7 @@ export interface PairKeys {
 
 /** The pair key of i and j from their X25519 secret X25519(c_i^SK, c_j^PK). */
 export function pairKeys(sharedSecret: Uint8Array): PairKeys {
-  const prk = hkdfExtract(PAIR_SALT, sharedSecret);
-  const streamKey = hkdfExpand(prk, STREAM_KEY_INFO, KEY_BYTES);
-  prk.fill(0);
-  return { streamKey };
+  return { streamKey: hkdfSha256(sharedSecret, PAIR_SALT, STREAM_KEY_INFO, KEY_BYTES) };
 }
 
 /** One direction's one-time keys for a share bundle. */
